@@ -1,0 +1,224 @@
+using System.Numerics;
+
+namespace FuncReg;
+
+/// <summary>
+/// Pure loss functions: each returns the batch-mean loss (in double) and, when <c>grad</c> is not
+/// empty, writes ∂loss/∂input (already divided by the batch size). Formulas are in <see cref="Loss"/>.
+/// </summary>
+public static class LossFunctions
+{
+    /// <summary>Keras's clipping epsilon for losses computed from probabilities.</summary>
+    public const double Epsilon = 1e-7;
+
+    /// <summary>Softmax cross-entropy from logits (stable log-sum-exp). Gradient <c>(p·Σq − q)/N</c>.</summary>
+    public static double SoftmaxCrossEntropy<T>(ReadOnlySpan<T> logits, Targets<T> targets, int classes, double smoothing, Span<T> grad)
+        where T : IFloatingPointIeee754<T>
+    {
+        int n = logits.Length / classes;
+        double total = 0;
+        Span<double> q = classes <= 256 ? stackalloc double[classes] : new double[classes];
+        for (int r = 0; r < n; r++)
+        {
+            int o = r * classes;
+            TargetRow(targets, r, classes, smoothing, q);
+            double max = double.NegativeInfinity;
+            for (int j = 0; j < classes; j++)
+            {
+                max = Math.Max(max, double.CreateChecked(logits[o + j]));
+            }
+            double sum = 0;
+            for (int j = 0; j < classes; j++)
+            {
+                sum += Math.Exp(double.CreateChecked(logits[o + j]) - max);
+            }
+            double lse = max + Math.Log(sum);
+            double qsum = 0;
+            for (int j = 0; j < classes; j++)
+            {
+                total += q[j] * (lse - double.CreateChecked(logits[o + j]));
+                qsum += q[j];
+            }
+            if (!grad.IsEmpty)
+            {
+                for (int j = 0; j < classes; j++)
+                {
+                    double p = Math.Exp(double.CreateChecked(logits[o + j]) - lse);
+                    grad[o + j] = T.CreateChecked(((p * qsum) - q[j]) / n);
+                }
+            }
+        }
+        return total / n;
+    }
+
+    /// <summary>
+    /// Categorical cross-entropy from probabilities, as Keras: rows renormalized to sum 1, clipped to
+    /// [ε, 1 − ε], loss <c>−Σ q log p</c>. Clipped entries get no gradient.
+    /// </summary>
+    public static double CategoricalCrossEntropy<T>(ReadOnlySpan<T> probabilities, Targets<T> targets, int classes, double smoothing, Span<T> grad)
+        where T : IFloatingPointIeee754<T>
+    {
+        int n = probabilities.Length / classes;
+        double total = 0;
+        Span<double> q = classes <= 256 ? stackalloc double[classes] : new double[classes];
+        Span<double> dpn = classes <= 256 ? stackalloc double[classes] : new double[classes];
+        for (int r = 0; r < n; r++)
+        {
+            int o = r * classes;
+            TargetRow(targets, r, classes, smoothing, q);
+            double s = 0;
+            for (int j = 0; j < classes; j++)
+            {
+                s += double.CreateChecked(probabilities[o + j]);
+            }
+            double dot = 0;
+            for (int j = 0; j < classes; j++)
+            {
+                double pn = double.CreateChecked(probabilities[o + j]) / s;
+                double c = Math.Clamp(pn, Epsilon, 1 - Epsilon);
+                total -= q[j] * Math.Log(c);
+                dpn[j] = c == pn ? -q[j] / c : 0;
+                dot += dpn[j] * pn;
+            }
+            if (!grad.IsEmpty)
+            {
+                for (int j = 0; j < classes; j++)
+                {
+                    grad[o + j] = T.CreateChecked((dpn[j] - dot) / s / n);
+                }
+            }
+        }
+        return total / n;
+    }
+
+    /// <summary>Sigmoid binary cross-entropy from logits: <c>max(z,0) − z·t + log(1 + e^−|z|)</c>; gradient <c>(σ(z) − t)/(N·units)</c>.</summary>
+    public static double SigmoidBinaryCrossEntropy<T>(ReadOnlySpan<T> logits, Targets<T> targets, int units, double smoothing, Span<T> grad)
+        where T : IFloatingPointIeee754<T>
+    {
+        int n = logits.Length / units;
+        double total = 0, scale = 1.0 / ((double)n * units);
+        for (int r = 0; r < n; r++)
+        {
+            for (int j = 0; j < units; j++)
+            {
+                double z = double.CreateChecked(logits[(r * units) + j]);
+                double t = SmoothBinary(double.CreateChecked(targets.At(r, j, units)), smoothing);
+                total += Math.Max(z, 0) - (z * t) + Math.Log(1 + Math.Exp(-Math.Abs(z)));
+                if (!grad.IsEmpty)
+                {
+                    grad[(r * units) + j] = T.CreateChecked((ActivationFunctions.Sigmoid(z) - t) * scale);
+                }
+            }
+        }
+        return total * scale;
+    }
+
+    /// <summary>Binary cross-entropy from probabilities clipped to [ε, 1 − ε]; clipped entries get no gradient.</summary>
+    public static double BinaryCrossEntropy<T>(ReadOnlySpan<T> probabilities, Targets<T> targets, int units, double smoothing, Span<T> grad)
+        where T : IFloatingPointIeee754<T>
+    {
+        int n = probabilities.Length / units;
+        double total = 0, scale = 1.0 / ((double)n * units);
+        for (int r = 0; r < n; r++)
+        {
+            for (int j = 0; j < units; j++)
+            {
+                double raw = double.CreateChecked(probabilities[(r * units) + j]);
+                double p = Math.Clamp(raw, Epsilon, 1 - Epsilon);
+                double t = SmoothBinary(double.CreateChecked(targets.At(r, j, units)), smoothing);
+                total -= (t * Math.Log(p)) + ((1 - t) * Math.Log(1 - p));
+                if (!grad.IsEmpty)
+                {
+                    double g = p == raw ? (-(t / p) + ((1 - t) / (1 - p))) * scale : 0;
+                    grad[(r * units) + j] = T.CreateChecked(g);
+                }
+            }
+        }
+        return total * scale;
+    }
+
+    /// <summary>Mean squared error; gradient <c>2(y − t)/(N·units)</c>.</summary>
+    public static double MeanSquaredError<T>(ReadOnlySpan<T> outputs, Targets<T> targets, int units, Span<T> grad)
+        where T : IFloatingPointIeee754<T>
+    {
+        int n = outputs.Length / units;
+        double total = 0, scale = 1.0 / ((double)n * units);
+        for (int r = 0; r < n; r++)
+        {
+            for (int j = 0; j < units; j++)
+            {
+                double d = double.CreateChecked(outputs[(r * units) + j]) - double.CreateChecked(targets.At(r, j, units));
+                total += d * d;
+                if (!grad.IsEmpty)
+                {
+                    grad[(r * units) + j] = T.CreateChecked(2 * d * scale);
+                }
+            }
+        }
+        return total * scale;
+    }
+
+    /// <summary>
+    /// Sum over the batch of per-sample accuracy: categorical — argmax of the output equals the label
+    /// (or the argmax of the target row); binary — the share of units with <c>[y &gt; threshold] = [t &gt; 0.5]</c>,
+    /// threshold 0.5 on probabilities or 0 on logits.
+    /// </summary>
+    public static double CorrectCount<T>(Loss loss, ReadOnlySpan<T> outputs, Targets<T> targets, int units, bool logits)
+        where T : IFloatingPointIeee754<T>
+    {
+        int n = outputs.Length / units;
+        double correct = 0;
+        if (loss == Loss.CategoricalCrossEntropy)
+        {
+            for (int r = 0; r < n; r++)
+            {
+                int predicted = ArgMax(outputs.Slice(r * units, units));
+                int actual = targets.HasLabels ? targets.Labels[r] : ArgMax(targets.Values.Slice(r * units, units));
+                correct += predicted == actual ? 1 : 0;
+            }
+        }
+        else if (loss == Loss.BinaryCrossEntropy)
+        {
+            T threshold = logits ? T.Zero : T.CreateChecked(0.5);
+            T half = T.CreateChecked(0.5);
+            for (int r = 0; r < n; r++)
+            {
+                int hits = 0;
+                for (int j = 0; j < units; j++)
+                {
+                    bool p = outputs[(r * units) + j] > threshold;
+                    bool t = targets.At(r, j, units) > half;
+                    hits += p == t ? 1 : 0;
+                }
+                correct += (double)hits / units;
+            }
+        }
+        return correct;
+    }
+
+    private static int ArgMax<T>(ReadOnlySpan<T> row)
+        where T : IFloatingPointIeee754<T>
+    {
+        int best = 0;
+        for (int j = 1; j < row.Length; j++)
+        {
+            if (row[j] > row[best])
+            {
+                best = j;
+            }
+        }
+        return best;
+    }
+
+    private static double SmoothBinary(double t, double smoothing) => (t * (1 - smoothing)) + (0.5 * smoothing);
+
+    private static void TargetRow<T>(Targets<T> targets, int r, int classes, double smoothing, Span<double> q)
+        where T : IFloatingPointIeee754<T>
+    {
+        for (int j = 0; j < classes; j++)
+        {
+            double t = double.CreateChecked(targets.At(r, j, classes));
+            q[j] = (t * (1 - smoothing)) + (smoothing / classes);
+        }
+    }
+}

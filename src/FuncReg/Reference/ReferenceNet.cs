@@ -1,0 +1,261 @@
+using System.Numerics;
+
+namespace FuncReg;
+
+/// <summary>The loss and its parts for one batch.</summary>
+public readonly record struct LossBreakdown(double DataLoss, double PenaltyLoss, double Correct, int Count)
+{
+    /// <summary>Data loss plus every penalty term.</summary>
+    public double Total => DataLoss + PenaltyLoss;
+}
+
+/// <summary>
+/// The reference interpreter of a <see cref="Sequential"/>, generic in the number type so it runs in
+/// float for training and in double for gradient checks. Plain loops, fresh arrays on every pass: the
+/// executable specification that generated code and kernels are held to.
+/// </summary>
+public sealed class ReferenceNet<T>
+    where T : IFloatingPointIeee754<T>
+{
+    private enum Head
+    {
+        Generic,
+        SoftmaxLogits,
+        SigmoidLogits,
+    }
+
+    private readonly LayerRuntime<T>[] layers;
+    private readonly Head head;
+    private readonly List<(ParamTensor<T>? Param, LayerRuntime<T>? Layer)> penaltySources = [];
+    private OptimizerSlots<T>[] slots = [];
+
+    public ReferenceNet(Sequential spec, long seed)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        spec.Validate();
+        Spec = spec;
+        Seed = seed;
+        layers = new LayerRuntime<T>[spec.Layers.Count];
+        int features = spec.Inputs;
+        int paramIndex = 0;
+        for (int i = 0; i < layers.Length; i++)
+        {
+            string name = spec.LayerName(i);
+            LayerRuntime<T> rt = spec.Layers[i] switch
+            {
+                Dense d => new DenseRuntime<T>(i, name, features, d),
+                ActivationLayer a => new ActivationRuntime<T>(i, name, features, a),
+                Dropout or GaussianDropout or GaussianNoise => new NoiseRuntime<T>(i, name, features, spec.Layers[i]),
+                BatchNormalization b => new BatchNormRuntime<T>(i, name, features, b),
+                LayerNormalization l => new LayerNormRuntime<T>(i, name, features, l),
+                _ => throw new NotSupportedException($"layer {name} ({spec.Layers[i].GetType().Name}) has no reference implementation"),
+            };
+            if (rt is DenseRuntime<T> dr)
+            {
+                dr.Initialize(seed, paramIndex);
+            }
+            paramIndex += rt.Parameters.Count;
+            layers[i] = rt;
+            features = rt.Outputs;
+            foreach (ParamTensor<T> p in rt.Parameters.Where(p => p.Regularizer is not null))
+            {
+                penaltySources.Add((p, null));
+            }
+            if (rt.Activity is not null)
+            {
+                penaltySources.Add((null, rt));
+            }
+        }
+        Parameters = [.. layers.SelectMany(l => l.Parameters)];
+        PenaltyNames = [.. penaltySources.Select(s => s.Param?.Name ?? $"{s.Layer!.Name}.activity")];
+        LayerRuntime<T> last = layers[^1];
+        Activation lastActivation = spec.Layers[^1] switch
+        {
+            Dense d => d.Activation,
+            ActivationLayer a => a.Function,
+            _ => Activation.Linear,
+        };
+        bool fusable = last.PreActivation is not null && last.Activity is null;
+        head = (spec.Loss, lastActivation, spec.FromLogits) switch
+        {
+            (FuncReg.Loss.CategoricalCrossEntropy, Activation.Softmax, _) when fusable => Head.SoftmaxLogits,
+            (FuncReg.Loss.CategoricalCrossEntropy, Activation.Linear, true) when fusable => Head.SoftmaxLogits,
+            (FuncReg.Loss.BinaryCrossEntropy, Activation.Sigmoid, _) when fusable => Head.SigmoidLogits,
+            (FuncReg.Loss.BinaryCrossEntropy, Activation.Linear, true) when fusable => Head.SigmoidLogits,
+            _ => Head.Generic,
+        };
+        if (spec.FromLogits && head == Head.Generic && spec.Loss != FuncReg.Loss.MeanSquaredError)
+        {
+            throw new ArgumentException("FromLogits needs the last layer to be a Dense or Activation layer without an activity regularizer.", nameof(spec));
+        }
+        last.FusedOutput = head != Head.Generic;
+    }
+
+    public Sequential Spec { get; }
+
+    public long Seed { get; }
+
+    public int Inputs => Spec.Inputs;
+
+    public int Outputs => layers[^1].Outputs;
+
+    /// <summary>All parameters in layer order (kernel, bias, gamma, beta, moving statistics).</summary>
+    public IReadOnlyList<ParamTensor<T>> Parameters { get; }
+
+    /// <summary>Names of the penalty terms, in the order <see cref="Loss"/> writes them.</summary>
+    public IReadOnlyList<string> PenaltyNames { get; }
+
+    /// <summary>Optimizer moments per parameter (empty until <see cref="ResetOptimizer"/>).</summary>
+    public IReadOnlyList<OptimizerSlots<T>> OptimizerSlots => slots;
+
+    /// <summary>Optimizer steps applied so far.</summary>
+    public long Iterations { get; set; }
+
+    /// <summary>Forward pass; returns the model's outputs (probabilities, or logits with FromLogits).</summary>
+    public T[] Forward(ReadOnlySpan<T> x, int n, ForwardContext ctx)
+    {
+        CheckBatch(x.Length, n);
+        T[] a = x.ToArray();
+        foreach (LayerRuntime<T> l in layers)
+        {
+            a = l.Forward(a, n, ctx);
+        }
+        return a;
+    }
+
+    /// <summary>
+    /// Forward pass, data loss, every penalty term (written to <paramref name="penalties"/> in
+    /// <see cref="PenaltyNames"/> order) and, when <paramref name="gradients"/>, the gradient of the
+    /// total loss in each parameter's <see cref="ParamTensor{T}.Grad"/>.
+    /// </summary>
+    public LossBreakdown Loss(ReadOnlySpan<T> x, Targets<T> targets, int n, ForwardContext ctx, Span<double> penalties, bool gradients)
+    {
+        CheckTargets(targets, n);
+        T[] output = Forward(x, n, ctx);
+        int units = Outputs;
+        T[] dOut = gradients ? new T[output.Length] : [];
+        double smoothing = Spec.LabelSmoothing;
+        double data = head switch
+        {
+            Head.SoftmaxLogits => LossFunctions.SoftmaxCrossEntropy(layers[^1].PreActivation!, targets, units, smoothing, dOut),
+            Head.SigmoidLogits => LossFunctions.SigmoidBinaryCrossEntropy(layers[^1].PreActivation!, targets, units, smoothing, dOut),
+            _ => Spec.Loss switch
+            {
+                FuncReg.Loss.CategoricalCrossEntropy => LossFunctions.CategoricalCrossEntropy<T>(output, targets, units, smoothing, dOut),
+                FuncReg.Loss.BinaryCrossEntropy => LossFunctions.BinaryCrossEntropy<T>(output, targets, units, smoothing, dOut),
+                _ => LossFunctions.MeanSquaredError<T>(output, targets, units, dOut),
+            },
+        };
+        double correct = LossFunctions.CorrectCount<T>(Spec.Loss, output, targets, units, Spec.FromLogits);
+        double penaltyTotal = 0;
+        for (int i = 0; i < penaltySources.Count; i++)
+        {
+            var (p, l) = penaltySources[i];
+            double v = p is not null ? p.Regularizer!.Penalty<T>(p.Values) : l!.Activity!.Penalty<T>(((DenseRuntime<T>)l).LastOutput) / n;
+            penaltyTotal += v;
+            if (i < penalties.Length)
+            {
+                penalties[i] = v;
+            }
+        }
+        if (gradients)
+        {
+            foreach (ParamTensor<T> p in Parameters)
+            {
+                Array.Clear(p.Grad);
+            }
+            T[] d = dOut;
+            for (int i = layers.Length - 1; i >= 0; i--)
+            {
+                d = layers[i].Backward(d, n);
+            }
+            foreach (ParamTensor<T> p in Parameters)
+            {
+                p.Regularizer?.AddGradient<T>(p.Values, p.Grad);
+            }
+        }
+        return new LossBreakdown(data, penaltyTotal, correct, n);
+    }
+
+    /// <summary>Creates zeroed moments for <paramref name="optimizer"/> and resets the step count.</summary>
+    public void ResetOptimizer(Optimizer optimizer)
+    {
+        optimizer.Validate();
+        slots = [.. Parameters.Select(p => new OptimizerSlots<T>(p.Trainable ? optimizer.SlotCount : 0, p.Values.Length))];
+        Iterations = 0;
+    }
+
+    /// <summary>One optimizer step on the gradients in place (steps 1–5 of <see cref="Optimizer"/>).</summary>
+    public void ApplyGradients(Optimizer optimizer, double learningRate)
+    {
+        if (slots.Length != Parameters.Count)
+        {
+            ResetOptimizer(optimizer);
+        }
+        Iterations++;
+        double globalScale = 1.0;
+        if (optimizer.GlobalClipNorm is { } gc)
+        {
+            double sq = 0;
+            foreach (ParamTensor<T> p in Parameters.Where(p => p.Trainable))
+            {
+                sq += OptimizerOps.SquaredNorm<T>(p.Grad);
+            }
+            globalScale = OptimizerOps.ClipScale(Math.Sqrt(sq), gc);
+        }
+        for (int i = 0; i < Parameters.Count; i++)
+        {
+            ParamTensor<T> p = Parameters[i];
+            if (!p.Trainable)
+            {
+                continue;
+            }
+            bool decays = optimizer.DecayAllParameters || p.Role == ParameterRole.Kernel;
+            OptimizerOps.Update<T>(optimizer, learningRate, Iterations, p.Values, p.Grad, slots[i], decays, globalScale);
+            p.Constraint?.Apply<T>(p.Values, p.Rows, p.Columns);
+        }
+    }
+
+    private void CheckBatch(int length, int n)
+    {
+        if (n <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(n), n, "batch size must be ≥ 1");
+        }
+        if (length != n * Inputs)
+        {
+            throw new ShapeMismatchException($"features have {length} values; a batch of {n} samples × {Inputs} features needs {n * Inputs}.", "x");
+        }
+    }
+
+    private void CheckTargets(Targets<T> targets, int n)
+    {
+        int units = Outputs;
+        if (targets.HasLabels)
+        {
+            if (targets.Labels.Length != n)
+            {
+                throw new ShapeMismatchException($"{targets.Labels.Length} labels for {n} samples.", "labels");
+            }
+            if (Spec.Loss != FuncReg.Loss.MeanSquaredError)
+            {
+                int classes = Spec.Loss == FuncReg.Loss.CategoricalCrossEntropy ? units : 2;
+                foreach (int label in targets.Labels)
+                {
+                    if (label < 0 || label >= classes)
+                    {
+                        throw new ArgumentOutOfRangeException("labels", label, $"label {label} is outside [0, {classes - 1}] for a model with {units} output unit(s) and {Spec.Loss}.");
+                    }
+                }
+            }
+            if (Spec.Loss != FuncReg.Loss.CategoricalCrossEntropy && units != 1)
+            {
+                throw new ShapeMismatchException($"integer labels need one output unit for {Spec.Loss}, the model has {units}; give float targets of {units} values per sample.", "labels");
+            }
+        }
+        else if (targets.Values.Length != n * units)
+        {
+            throw new ShapeMismatchException($"targets have {targets.Values.Length} values; {n} samples × {units} outputs need {n * units}.", "targets");
+        }
+    }
+}

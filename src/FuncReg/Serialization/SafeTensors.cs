@@ -1,0 +1,229 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+
+namespace FuncReg;
+
+/// <summary>A named float32 tensor read from or written to a safetensors file.</summary>
+public sealed record NamedTensor(string Name, int[] Shape, float[] Values);
+
+/// <summary>
+/// The safetensors format (Hugging Face): an 8-byte little-endian header length N, N bytes of JSON
+/// <c>{"name": {"dtype": "F32", "shape": [...], "data_offsets": [begin, end]}, "__metadata__": {...}}</c>
+/// padded with spaces to a multiple of 8, then the little-endian data. Files written here load in
+/// PyTorch/NumPy's <c>safetensors</c>; reading validates every offset, so a truncated or corrupt file
+/// is reported and nothing is half-loaded.
+/// </summary>
+public static class SafeTensors
+{
+    private const long MaxHeader = 100_000_000;
+
+    /// <summary>Writes every parameter of <paramref name="model"/>; see <see cref="Write"/>.</summary>
+    public static void Save(this IModel model, string path, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var meta = new Dictionary<string, string> { ["format"] = "funcreg", ["model"] = model.Spec.ToString() };
+        foreach (var (k, v) in metadata ?? new Dictionary<string, string>())
+        {
+            meta[k] = v;
+        }
+        Write(path, model.Parameters.Select(p => new NamedTensor(p.Name, [.. p.Shape], p.Values.ToArray())), meta);
+    }
+
+    /// <summary>
+    /// Loads parameters saved by <see cref="Save"/>: names and shapes must match the model's exactly;
+    /// everything is checked before any parameter is overwritten.
+    /// </summary>
+    public static void Load(this IModel model, string path)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var (tensors, _) = Read(path);
+        var byName = tensors.ToDictionary(t => t.Name);
+        foreach (Parameter p in model.Parameters)
+        {
+            if (!byName.TryGetValue(p.Name, out NamedTensor? t))
+            {
+                throw new CheckpointFormatException($"{path}: tensor '{p.Name}' is missing; the file holds {string.Join(", ", byName.Keys)}.");
+            }
+            if (!t.Shape.SequenceEqual(p.Shape))
+            {
+                throw new CheckpointFormatException($"{path}: '{p.Name}' has shape [{string.Join(", ", t.Shape)}], the model needs [{string.Join(", ", p.Shape)}].");
+            }
+        }
+        string[] extra = [.. byName.Keys.Except(model.Parameters.Select(p => p.Name))];
+        if (extra.Length > 0)
+        {
+            throw new CheckpointFormatException($"{path}: tensors {string.Join(", ", extra)} do not belong to this model ({model.Spec}).");
+        }
+        foreach (Parameter p in model.Parameters)
+        {
+            byName[p.Name].Values.CopyTo(p.Values);
+        }
+    }
+
+    /// <summary>Writes tensors atomically: to <c>path.tmp</c> first, then renamed over <paramref name="path"/>.</summary>
+    public static void Write(string path, IEnumerable<NamedTensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        List<NamedTensor> list = [.. tensors];
+        using var header = new MemoryStream();
+        using (var json = new Utf8JsonWriter(header))
+        {
+            json.WriteStartObject();
+            if (metadata is { Count: > 0 })
+            {
+                json.WriteStartObject("__metadata__");
+                foreach (var (k, v) in metadata)
+                {
+                    json.WriteString(k, v);
+                }
+                json.WriteEndObject();
+            }
+            long offset = 0;
+            foreach (NamedTensor t in list)
+            {
+                long bytes = (long)t.Values.Length * sizeof(float);
+                json.WriteStartObject(t.Name);
+                json.WriteString("dtype", "F32");
+                json.WriteStartArray("shape");
+                foreach (int d in t.Shape)
+                {
+                    json.WriteNumberValue(d);
+                }
+                json.WriteEndArray();
+                json.WriteStartArray("data_offsets");
+                json.WriteNumberValue(offset);
+                json.WriteNumberValue(offset + bytes);
+                json.WriteEndArray();
+                json.WriteEndObject();
+                offset += bytes;
+            }
+            json.WriteEndObject();
+        }
+        while (header.Length % 8 != 0)
+        {
+            header.WriteByte((byte)' ');
+        }
+        string full = System.IO.Path.GetFullPath(path);
+        string? dir = System.IO.Path.GetDirectoryName(full);
+        if (dir is not null)
+        {
+            Directory.CreateDirectory(dir);
+        }
+        string tmp = full + ".tmp";
+        using (var file = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            Span<byte> len = stackalloc byte[8];
+            BinaryPrimitives.WriteUInt64LittleEndian(len, (ulong)header.Length);
+            file.Write(len);
+            header.Position = 0;
+            header.CopyTo(file);
+            foreach (NamedTensor t in list)
+            {
+                if (BitConverter.IsLittleEndian)
+                {
+                    file.Write(MemoryMarshal.AsBytes(t.Values.AsSpan()));
+                }
+                else
+                {
+                    var b = new byte[4];
+                    foreach (float v in t.Values)
+                    {
+                        BinaryPrimitives.WriteSingleLittleEndian(b, v);
+                        file.Write(b);
+                    }
+                }
+            }
+            file.Flush(flushToDisk: true);
+        }
+        File.Move(tmp, full, overwrite: true);
+    }
+
+    /// <summary>Reads and validates a whole safetensors file of F32 tensors.</summary>
+    public static (IReadOnlyList<NamedTensor> Tensors, IReadOnlyDictionary<string, string> Metadata) Read(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"weights file {path} does not exist.", path);
+        }
+        byte[] bytes = File.ReadAllBytes(path);
+        if (bytes.Length < 8)
+        {
+            throw new CheckpointFormatException($"{path}: {bytes.Length} bytes is too short for a safetensors file (the 8-byte header length is missing).");
+        }
+        ulong n = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
+        if (n > MaxHeader || (long)n > bytes.Length - 8)
+        {
+            throw new CheckpointFormatException($"{path}: header length {n} at offset 0 exceeds the file's {bytes.Length - 8} remaining bytes: truncated or not a safetensors file.");
+        }
+        int dataStart = 8 + (int)n;
+        long dataLength = bytes.Length - dataStart;
+        var tensors = new List<NamedTensor>();
+        var metadata = new Dictionary<string, string>();
+        var ranges = new List<(long Begin, long End, string Name)>();
+        JsonDocument doc;
+        try
+        {
+            doc = JsonDocument.Parse(bytes.AsMemory(8, (int)n));
+        }
+        catch (JsonException e)
+        {
+            throw new CheckpointFormatException($"{path}: the JSON header (bytes 8–{dataStart}) is malformed: {e.Message}", e);
+        }
+        using (doc)
+        {
+            if (doc.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                throw new CheckpointFormatException($"{path}: the header is not a JSON object.");
+            }
+            foreach (JsonProperty prop in doc.RootElement.EnumerateObject())
+            {
+                if (prop.Name == "__metadata__")
+                {
+                    foreach (JsonProperty m in prop.Value.EnumerateObject())
+                    {
+                        metadata[m.Name] = m.Value.GetString() ?? "";
+                    }
+                    continue;
+                }
+                try
+                {
+                    string dtype = prop.Value.GetProperty("dtype").GetString() ?? "";
+                    if (dtype != "F32")
+                    {
+                        throw new CheckpointFormatException($"{path}: tensor '{prop.Name}' has dtype {dtype}; FuncReg reads F32 only.");
+                    }
+                    int[] shape = [.. prop.Value.GetProperty("shape").EnumerateArray().Select(e => e.GetInt32())];
+                    long[] off = [.. prop.Value.GetProperty("data_offsets").EnumerateArray().Select(e => e.GetInt64())];
+                    long count = shape.Aggregate(1L, (a, b) => a * b);
+                    if (off.Length != 2 || off[0] < 0 || off[1] < off[0] || off[1] > dataLength || off[1] - off[0] != count * 4 || shape.Any(d => d < 0))
+                    {
+                        throw new CheckpointFormatException($"{path}: tensor '{prop.Name}' data_offsets [{string.Join(", ", off)}] do not fit shape [{string.Join(", ", shape)}] within {dataLength} data bytes: truncated or corrupt.");
+                    }
+                    var values = new float[count];
+                    for (long i = 0; i < count; i++)
+                    {
+                        values[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan((int)(dataStart + off[0] + (i * 4)), 4));
+                    }
+                    tensors.Add(new NamedTensor(prop.Name, shape, values));
+                    ranges.Add((off[0], off[1], prop.Name));
+                }
+                catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or FormatException and not CheckpointFormatException)
+                {
+                    throw new CheckpointFormatException($"{path}: tensor '{prop.Name}' has a malformed header entry: {e.Message}", e);
+                }
+            }
+        }
+        ranges.Sort();
+        for (int i = 1; i < ranges.Count; i++)
+        {
+            if (ranges[i].Begin < ranges[i - 1].End)
+            {
+                throw new CheckpointFormatException($"{path}: tensors '{ranges[i - 1].Name}' and '{ranges[i].Name}' overlap.");
+            }
+        }
+        return (tensors, metadata);
+    }
+}

@@ -1,0 +1,53 @@
+namespace FuncReg;
+
+/// <summary>
+/// Keras's <c>ModelCheckpoint</c> (weights only): after an epoch whose monitored value improves (or after
+/// every epoch without <see cref="SaveBestOnly"/>), writes the model's parameters as safetensors, atomically
+/// (temporary file, then rename). A non-finite value never counts as an improvement, so a diverged run
+/// leaves the last good file intact. <c>{epoch}</c> in the path is replaced by the epoch number.
+/// </summary>
+public sealed class ModelCheckpoint(string path) : Callback
+{
+    private double? best;
+
+    public string Path { get; } = string.IsNullOrWhiteSpace(path) ? throw new ArgumentException("checkpoint path is empty", nameof(path)) : path;
+
+    public string Monitor { get; init; } = "val_loss";
+
+    public MonitorMode Mode { get; init; }
+
+    public bool SaveBestOnly { get; init; } = true;
+
+    /// <summary>Epoch of the last file written, or null.</summary>
+    public int? LastSavedEpoch { get; private set; }
+
+    public override void OnTrainBegin(TrainingContext context) => best = null;
+
+    public override void OnEpochEnd(TrainingContext context, EpochLog log)
+    {
+        string file = Path.Replace("{epoch}", log.Epoch.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        if (!SaveBestOnly)
+        {
+            Save(context, file, log.Epoch);
+            return;
+        }
+        double current = log.Get(Monitor)
+            ?? throw new InvalidOperationException($"ModelCheckpoint monitors '{Monitor}', which this training does not log; available: {string.Join(", ", log.Metrics.Keys)}.");
+        if (!double.IsFinite(current))
+        {
+            return;
+        }
+        bool max = FuncReg.Monitor.Maximize(Monitor, Mode);
+        if (best is not { } b || (max ? current > b : current < b))
+        {
+            best = current;
+            Save(context, file, log.Epoch);
+        }
+    }
+
+    private void Save(TrainingContext context, string file, int epoch)
+    {
+        SafeTensors.Save(context.Model, file, new Dictionary<string, string> { ["epoch"] = epoch.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        LastSavedEpoch = epoch;
+    }
+}

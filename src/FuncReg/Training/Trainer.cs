@@ -1,0 +1,295 @@
+using System.Diagnostics;
+
+namespace FuncReg;
+
+/// <summary>What a running <see cref="Trainer.Fit"/> shares with its callbacks.</summary>
+public sealed class TrainingContext
+{
+    internal TrainingContext(IModel model, FitOptions options, History history)
+    {
+        Model = model;
+        Options = options;
+        History = history;
+    }
+
+    public IModel Model { get; }
+
+    public FitOptions Options { get; }
+
+    public History History { get; }
+
+    /// <summary>Zero-based epoch in progress.</summary>
+    public int Epoch { get; internal set; }
+
+    public bool StopRequested { get; private set; }
+
+    /// <summary>Ends training after the current batch (the epoch's end-of-epoch work still runs).</summary>
+    public void RequestStop(string reason)
+    {
+        if (!StopRequested)
+        {
+            StopRequested = true;
+            History.StopReason = reason;
+        }
+    }
+}
+
+/// <summary>Training, evaluation and prediction for any <see cref="IModel"/>, reference or generated.</summary>
+public static class Trainer
+{
+    /// <summary>
+    /// Trains <paramref name="model"/> on <paramref name="train"/> as Keras's <c>fit</c>: per epoch, shuffle
+    /// (seeded), run every batch through <see cref="IModel.TrainStep"/>, evaluate the validation data,
+    /// then run the callbacks' epoch-end hooks. A non-finite loss throws <see cref="NonFiniteLossException"/>
+    /// unless a <see cref="TerminateOnNaN"/> callback is present, which stops training instead.
+    /// </summary>
+    public static History Fit(this IModel model, Dataset train, FitOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(options);
+        Dataset? validation = options.Validation;
+        if (options.ValidationSplit > 0)
+        {
+            if (validation is not null)
+            {
+                throw new ArgumentException("Give either Validation or ValidationSplit, not both.", nameof(options));
+            }
+            (train, validation) = train.SplitLast(options.ValidationSplit);
+        }
+        CheckData(model, train, nameof(train));
+        if (validation is not null)
+        {
+            CheckData(model, validation, nameof(options.Validation));
+        }
+        if (!Equals(model.Optimizer, options.Optimizer))
+        {
+            model.Optimizer = options.Optimizer;
+        }
+        var history = new History();
+        var ctx = new TrainingContext(model, options, history);
+        foreach (Callback c in options.Callbacks)
+        {
+            c.OnTrainBegin(ctx);
+        }
+        bool terminateOnNaN = options.Callbacks.Any(c => c is TerminateOnNaN);
+        int n = train.Count, batchSize = Math.Min(options.BatchSize, n), batches = (n + batchSize - 1) / batchSize;
+        int inputs = train.SampleSize, targetSize = train.TargetSize;
+        var x = new float[batchSize * inputs];
+        var labels = train.HasLabels ? new int[batchSize] : [];
+        var targets = train.HasLabels ? [] : new float[batchSize * targetSize];
+        var order = new int[n];
+        int terms = model.PenaltyNames.Count;
+        var penalties = new double[terms];
+        var penaltySums = new double[terms];
+        for (int epoch = options.InitialEpoch; epoch < options.Epochs && !ctx.StopRequested; epoch++)
+        {
+            ctx.Epoch = epoch;
+            var clock = Stopwatch.StartNew();
+            double lr = model.LearningRate;
+            foreach (Callback c in options.Callbacks)
+            {
+                c.OnEpochBegin(ctx, epoch);
+            }
+            Order(order, options.Shuffle, model.Seed, epoch);
+            double dataSum = 0, correctSum = 0;
+            Array.Clear(penaltySums);
+            int seen = 0;
+            for (int b = 0; b < batches && !ctx.StopRequested; b++)
+            {
+                int start = b * batchSize, count = Math.Min(batchSize, n - start);
+                Gather(train, order.AsSpan(start, count), x, labels, targets);
+                var batch = new Batch(x.AsSpan(0, count * inputs), labels.AsSpan(0, train.HasLabels ? count : 0), targets.AsSpan(0, train.HasLabels ? 0 : count * targetSize), count);
+                StepResult r = model.TrainStep(batch, penalties);
+                if (!double.IsFinite(r.Loss))
+                {
+                    string message = $"The training loss became {r.Loss} at epoch {epoch}, batch {b} (data loss {r.DataLoss}, penalties {r.PenaltyLoss}): lower the learning rate, add gradient clipping (ClipNorm) or check the inputs' scale.";
+                    if (!terminateOnNaN)
+                    {
+                        throw new NonFiniteLossException(message, epoch, b);
+                    }
+                    ctx.RequestStop(message);
+                }
+                dataSum += r.DataLoss * count;
+                correctSum += r.Correct;
+                for (int t = 0; t < terms; t++)
+                {
+                    penaltySums[t] += penalties[t] * count;
+                }
+                seen += count;
+                foreach (Callback c in options.Callbacks)
+                {
+                    c.OnBatchEnd(ctx, b, r);
+                }
+                options.Progress?.Report(new TrainingProgress(epoch, options.Epochs, b + 1, batches, (dataSum + penaltySums.Sum()) / seen, null));
+            }
+            Evaluation? val = validation is null ? null : model.Evaluate(validation, options.ValidationBatchSize ?? options.BatchSize);
+            bool classification = model.Spec.Loss != Loss.MeanSquaredError;
+            var log = new EpochLog
+            {
+                Epoch = epoch,
+                DataLoss = dataSum / seen,
+                Penalties = Named(model.PenaltyNames, penaltySums.Select(s => s / seen)),
+                Accuracy = classification ? correctSum / seen : null,
+                ValDataLoss = val?.DataLoss,
+                ValPenalties = val?.Penalties,
+                ValAccuracy = val?.Accuracy,
+                LearningRate = lr,
+                Seconds = clock.Elapsed.TotalSeconds,
+            };
+            history.Add(log);
+            foreach (Callback c in options.Callbacks)
+            {
+                c.OnEpochEnd(ctx, log);
+            }
+            options.Progress?.Report(new TrainingProgress(epoch, options.Epochs, batches, batches, log.Loss, log));
+        }
+        foreach (Callback c in options.Callbacks)
+        {
+            c.OnTrainEnd(ctx);
+        }
+        return history;
+    }
+
+    /// <summary>Loss (data + penalties) and accuracy in inference mode over <paramref name="data"/>.</summary>
+    public static Evaluation Evaluate(this IModel model, Dataset data, int batchSize = 256)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        CheckData(model, data, nameof(data));
+        Guard.Positive(batchSize);
+        int terms = model.PenaltyNames.Count;
+        var penalties = new double[terms];
+        var penaltySums = new double[terms];
+        double dataSum = 0, correct = 0;
+        int inputs = data.SampleSize, targetSize = data.TargetSize;
+        for (int start = 0; start < data.Count; start += batchSize)
+        {
+            int count = Math.Min(batchSize, data.Count - start);
+            var batch = new Batch(
+                data.Features.Slice(start * inputs, count * inputs),
+                data.HasLabels ? data.Labels.Slice(start, count) : default,
+                data.HasLabels ? default : data.Targets.Slice(start * targetSize, count * targetSize),
+                count);
+            StepResult r = model.EvaluateBatch(batch, penalties);
+            dataSum += r.DataLoss * count;
+            correct += r.Correct;
+            for (int t = 0; t < terms; t++)
+            {
+                // weight penalties are the same for every batch; activity penalties are batch means
+                penaltySums[t] += penalties[t] * count;
+            }
+        }
+        return new Evaluation(
+            dataSum / data.Count,
+            Named(model.PenaltyNames, penaltySums.Select(s => s / data.Count)),
+            model.Spec.Loss == Loss.MeanSquaredError ? null : correct / data.Count,
+            data.Count);
+    }
+
+    /// <summary>Inference outputs (probabilities, or logits with FromLogits) for every sample of <paramref name="x"/>.</summary>
+    public static float[] Predict(this IModel model, ReadOnlySpan<float> x)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        if (x.Length % model.InputSize != 0)
+        {
+            throw new ShapeMismatchException($"{x.Length} values is not a whole number of samples of {model.InputSize} features.", nameof(x));
+        }
+        var output = new float[x.Length / model.InputSize * model.OutputSize];
+        model.Predict(x, output);
+        return output;
+    }
+
+    /// <summary>Inference outputs for every sample of <paramref name="data"/>.</summary>
+    public static float[] Predict(this IModel model, Dataset data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        CheckFeatures(model, data, nameof(data));
+        return model.Predict(data.Features);
+    }
+
+    /// <summary>A copy of every parameter's values (Keras <c>get_weights</c>).</summary>
+    public static float[][] GetWeights(this IModel model) => [.. model.Parameters.Select(p => p.Values.ToArray())];
+
+    /// <summary>Overwrites every parameter (Keras <c>set_weights</c>); all shapes are checked before anything is written.</summary>
+    public static void SetWeights(this IModel model, IReadOnlyList<float[]> weights)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        if (weights.Count != model.Parameters.Count)
+        {
+            throw new ShapeMismatchException($"{weights.Count} arrays for {model.Parameters.Count} parameters.", nameof(weights));
+        }
+        for (int i = 0; i < weights.Count; i++)
+        {
+            if (weights[i].Length != model.Parameters[i].Length)
+            {
+                throw new ShapeMismatchException($"{model.Parameters[i].Name} has {model.Parameters[i].Length} values, got {weights[i].Length}.", nameof(weights));
+            }
+        }
+        for (int i = 0; i < weights.Count; i++)
+        {
+            weights[i].CopyTo(model.Parameters[i].Values);
+        }
+    }
+
+    /// <summary>Training order of epoch <paramref name="epoch"/>: identity, or a Fisher–Yates shuffle keyed by (seed, shuffle stream, epoch).</summary>
+    public static void Order(Span<int> order, bool shuffle, long seed, int epoch)
+    {
+        for (int i = 0; i < order.Length; i++)
+        {
+            order[i] = i;
+        }
+        if (!shuffle)
+        {
+            return;
+        }
+        ulong key = CounterRandom.Key(seed, RandomStreams.Shuffle, epoch);
+        for (int i = order.Length - 1; i > 0; i--)
+        {
+            int j = CounterRandom.NextInt(key, i, i + 1);
+            (order[i], order[j]) = (order[j], order[i]);
+        }
+    }
+
+    private static void Gather(Dataset data, ReadOnlySpan<int> indices, float[] x, int[] labels, float[] targets)
+    {
+        int size = data.SampleSize, ts = data.TargetSize;
+        for (int k = 0; k < indices.Length; k++)
+        {
+            int i = indices[k];
+            data.Sample(i).CopyTo(x.AsSpan(k * size));
+            if (data.HasLabels)
+            {
+                labels[k] = data.Labels[i];
+            }
+            else
+            {
+                data.Targets.Slice(i * ts, ts).CopyTo(targets.AsSpan(k * ts));
+            }
+        }
+    }
+
+    private static Dictionary<string, double> Named(IReadOnlyList<string> names, IEnumerable<double> values) =>
+        names.Zip(values).ToDictionary(p => p.First, p => p.Second);
+
+    private static void CheckFeatures(IModel model, Dataset data, string name)
+    {
+        if (data.SampleSize != model.InputSize)
+        {
+            throw new ShapeMismatchException($"{name} has {data.SampleSize} features per sample; the model takes {model.InputSize}.", name);
+        }
+    }
+
+    private static void CheckData(IModel model, Dataset data, string name)
+    {
+        ArgumentNullException.ThrowIfNull(data, name);
+        if (data.Count == 0)
+        {
+            throw new ArgumentException($"{name} is empty; training and evaluation need at least one sample.", name);
+        }
+        CheckFeatures(model, data, name);
+        if (!data.HasLabels && data.TargetSize != model.OutputSize)
+        {
+            throw new ShapeMismatchException($"{name} has {data.TargetSize} target values per sample; the model outputs {model.OutputSize}.", name);
+        }
+    }
+}
