@@ -26,7 +26,10 @@ public sealed class ReadmeExampleTests : IDisposable
             IModel model = Reference.Build(spec, seed: 42);
             History history = model.Fit(train, new FitOptions
             {
-                Epochs = 500, BatchSize = 64, Optimizer = new Adam(1e-2), ValidationSplit = 0.2,
+                Epochs = 500,
+                BatchSize = 64,
+                Optimizer = new Adam(1e-2),
+                ValidationSplit = 0.2,
                 Callbacks = [new EarlyStopping { Monitor = "val_loss", Patience = 50, RestoreBestWeights = true },
                              new ModelCheckpoint("best.safetensors")],
             });
