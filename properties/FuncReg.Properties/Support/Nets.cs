@@ -29,10 +29,10 @@ internal static class Nets
         }
     }
 
-    /// <summary>The interpreter's layer runtimes (private; read for the kink check only).</summary>
+    /// <summary>The interpreter's layer runtimes (internal; read for the kink check only).</summary>
     public static LayerRuntime<T>[] Layers<T>(ReferenceNet<T> net)
         where T : IFloatingPointIeee754<T> =>
-        (LayerRuntime<T>[])typeof(ReferenceNet<T>).GetField("layers", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(net)!;
+        [.. net.Runtimes];
 
     /// <summary>
     /// After a forward pass: true when no non-smooth point is within <paramref name="margin"/> — relu/leaky/elu

@@ -105,6 +105,9 @@ public sealed class ReferenceNet<T>
     /// <summary>Names of the penalty terms, in the order <see cref="Loss"/> writes them.</summary>
     public IReadOnlyList<string> PenaltyNames { get; }
 
+    /// <summary>The layers' runtimes, for tests that need to look inside a pass.</summary>
+    internal IReadOnlyList<LayerRuntime<T>> Runtimes => layers;
+
     /// <summary>Optimizer moments per parameter (empty until <see cref="ResetOptimizer"/>).</summary>
     public IReadOnlyList<OptimizerSlots<T>> OptimizerSlots => slots;
 
