@@ -295,6 +295,27 @@ public class BadInputTests
     }
 
     [Fact]
+    public void Non_finite_inputs_to_predict()
+    {
+        var model = Reference.Build(TestData.SmallClassifier(), seed: 1);
+        var e = Assert.Throws<ArgumentException>(() => model.Predict([0f, 1f, 2f, float.NaN]));
+        AssertNames(e, "x", "feature 1 of sample 1", "NaN", "finite");
+        AssertNames(Assert.Throws<ArgumentException>(() => model.Predict([float.NegativeInfinity, 1f])), "x", "-Infinity");
+    }
+
+    [Fact]
+    public void Other_out_of_range_arguments()
+    {
+        var model = Reference.Build(TestData.SmallClassifier(), seed: 1);
+        AssertNames(Assert.Throws<ArgumentOutOfRangeException>(() => model.Evaluate(Blobs, batchSize: 0)), "batchSize", "≥ 1");
+        AssertNames(Assert.Throws<ArgumentException>(() => new ModelCheckpoint(" ")), "path", "empty");
+        AssertNames(Assert.Throws<ArgumentOutOfRangeException>(() => new ReduceLROnPlateau { Cooldown = -1 }), "Cooldown", "≥ 0");
+        AssertNames(Assert.Throws<ArgumentOutOfRangeException>(() => new ReduceLROnPlateau { MinLearningRate = -1 }), "MinLearningRate", "≥ 0");
+        AssertNames(Assert.Throws<ArgumentOutOfRangeException>(() => new MaxNorm(0)), "MaxValue", "> 0");
+        AssertNames(Assert.Throws<ArgumentOutOfRangeException>(() => new GaussianDropout(1)), "Rate", "[0, 1)");
+    }
+
+    [Fact]
     public void Monitoring_a_metric_that_is_not_logged()
     {
         var model = Reference.Build(TestData.SmallClassifier(), seed: 1);

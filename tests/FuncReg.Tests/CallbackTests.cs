@@ -242,6 +242,17 @@ public sealed class CallbackTests : IDisposable
     }
 
     [Fact]
+    public void Terminate_on_nan_with_early_stopping_restores_the_last_good_weights()
+    {
+        var es = new EarlyStopping { Monitor = "loss", Patience = 5, RestoreBestWeights = true };
+        var (h, model) = Run([3, 1, double.NaN, 0.5], new TerminateOnNaN(), es);
+        Assert.Equal(3, h.Epochs.Count);
+        Assert.Contains("epoch 2, batch 0", h.StopReason, StringComparison.Ordinal); // the first reason is kept
+        Assert.Equal(1f, model.Weight);
+        Assert.Equal(1, h.RestoredEpoch);
+    }
+
+    [Fact]
     public void Without_terminate_on_nan_a_nan_loss_throws()
     {
         var e = Assert.Throws<NonFiniteLossException>(() => Run([1, 0.9, double.NaN, 0.5]));
