@@ -194,6 +194,13 @@ public static class Trainer
         {
             throw new ShapeMismatchException($"{x.Length} values is not a whole number of samples of {model.InputSize} features.", nameof(x));
         }
+        for (int i = 0; i < x.Length; i++)
+        {
+            if (!float.IsFinite(x[i]))
+            {
+                throw new ArgumentException($"feature {i % model.InputSize} of sample {i / model.InputSize} is {x[i]}; inputs must be finite (impute or drop such samples).", nameof(x));
+            }
+        }
         var output = new float[x.Length / model.InputSize * model.OutputSize];
         model.Predict(x, output);
         return output;
