@@ -182,11 +182,19 @@ public static class SafeTensors
             {
                 if (prop.Name == "__metadata__")
                 {
+                    if (prop.Value.ValueKind != JsonValueKind.Object || prop.Value.EnumerateObject().Any(m => m.Value.ValueKind != JsonValueKind.String))
+                    {
+                        throw new CheckpointFormatException($"{path}: __metadata__ must be an object of string values, got {prop.Value.GetRawText()}.");
+                    }
                     foreach (JsonProperty m in prop.Value.EnumerateObject())
                     {
-                        metadata[m.Name] = m.Value.GetString() ?? "";
+                        metadata[m.Name] = m.Value.GetString()!;
                     }
                     continue;
+                }
+                if (tensors.Any(t => t.Name == prop.Name))
+                {
+                    throw new CheckpointFormatException($"{path}: tensor '{prop.Name}' appears more than once in the header.");
                 }
                 try
                 {

@@ -194,6 +194,13 @@ public static class Trainer
         {
             throw new ShapeMismatchException($"{x.Length} values is not a whole number of samples of {model.InputSize} features.", nameof(x));
         }
+        for (int i = 0; i < x.Length; i++)
+        {
+            if (!float.IsFinite(x[i]))
+            {
+                throw new ArgumentException($"feature {i % model.InputSize} of sample {i / model.InputSize} is {x[i]}; inputs must be finite (impute or drop such samples).", nameof(x));
+            }
+        }
         var output = new float[x.Length / model.InputSize * model.OutputSize];
         model.Predict(x, output);
         return output;
@@ -290,6 +297,36 @@ public static class Trainer
         if (!data.HasLabels && data.TargetSize != model.OutputSize)
         {
             throw new ShapeMismatchException($"{name} has {data.TargetSize} target values per sample; the model outputs {model.OutputSize}.", name);
+        }
+        if (data.HasLabels)
+        {
+            CheckLabels(model, data.Labels, name);
+        }
+    }
+
+    /// <summary>
+    /// Checks every label up front, so that a bad label late in the data (or in the validation set) is
+    /// reported before any training step has changed the model.
+    /// </summary>
+    private static void CheckLabels(IModel model, ReadOnlySpan<int> labels, string name)
+    {
+        Loss loss = model.Spec.Loss;
+        int units = model.OutputSize;
+        if (loss != Loss.CategoricalCrossEntropy && units != 1)
+        {
+            throw new ShapeMismatchException($"{name}: integer labels need one output unit for {loss}, the model has {units}; give float targets of {units} values per sample.", "labels");
+        }
+        if (loss == Loss.MeanSquaredError)
+        {
+            return;
+        }
+        int classes = loss == Loss.CategoricalCrossEntropy ? units : 2;
+        for (int i = 0; i < labels.Length; i++)
+        {
+            if ((uint)labels[i] >= (uint)classes)
+            {
+                throw new ArgumentOutOfRangeException("labels", labels[i], $"{name}: label {labels[i]} of sample {i} is outside [0, {classes - 1}] for a model with {units} output unit(s) and {loss}.");
+            }
         }
     }
 }
