@@ -92,7 +92,7 @@ public sealed class EarlyStoppingProperties
         {
             var model = new ReferenceModel(Sequential.Of(1, new Dense(1)), 0);
             var history = new History();
-            var ctx = new TrainingContext(model, new FitOptions(), history);
+            var ctx = new TrainingContext(model, new FitOptions { ValidationSplit = 0.5 }, history);
             var callback = new EarlyStopping
             {
                 Monitor = c.Monitor,

@@ -237,8 +237,28 @@ public class BadInputTests
     [Fact]
     public void Validation_split_out_of_range()
     {
-        AssertNames(Assert.Throws<ArgumentOutOfRangeException>(() => new FitOptions { ValidationSplit = 1.5 }), "ValidationSplit", "[0, 1]");
-        AssertNames(Assert.Throws<ArgumentOutOfRangeException>(() => new FitOptions { ValidationSplit = -0.1 }), "ValidationSplit", "[0, 1]");
+        AssertNames(Assert.Throws<ArgumentOutOfRangeException>(() => new FitOptions { ValidationSplit = 1.5 }), "ValidationSplit", "[0, 1)");
+        AssertNames(Assert.Throws<ArgumentOutOfRangeException>(() => new FitOptions { ValidationSplit = 1.0 }), "ValidationSplit", "[0, 1)");
+        AssertNames(Assert.Throws<ArgumentOutOfRangeException>(() => new FitOptions { ValidationSplit = -0.1 }), "ValidationSplit", "[0, 1)");
+    }
+
+    [Theory]
+    [InlineData("early")]
+    [InlineData("plateau")]
+    [InlineData("checkpoint")]
+    public void Monitoring_val_metrics_without_validation_fails_before_training(string which)
+    {
+        var model = Reference.Build(TestData.SmallClassifier(), seed: 1);
+        float[][] before = model.GetWeights();
+        Callback callback = which switch
+        {
+            "early" => new EarlyStopping { Monitor = "val_loss" },
+            "plateau" => new ReduceLROnPlateau { Monitor = "val_accuracy" },
+            _ => new ModelCheckpoint(Path.Combine(Path.GetTempPath(), $"funcreg-never-{Guid.NewGuid():N}.safetensors")),
+        };
+        var e = Assert.Throws<ArgumentException>(() => model.Fit(Blobs, new FitOptions { Epochs = 2, Callbacks = [callback] }));
+        AssertNames(e, "Validation", "no validation data", "ValidationSplit");
+        Assert.Equal(before, model.GetWeights());
     }
 
     [Fact]
@@ -319,8 +339,8 @@ public class BadInputTests
     public void Monitoring_a_metric_that_is_not_logged()
     {
         var model = Reference.Build(TestData.SmallClassifier(), seed: 1);
-        var e = Assert.Throws<InvalidOperationException>(() => model.Fit(Blobs, new FitOptions { Callbacks = [new EarlyStopping()] }));
-        Assert.Contains("val_loss", e.Message, StringComparison.Ordinal);
+        var e = Assert.Throws<InvalidOperationException>(() => model.Fit(Blobs, new FitOptions { Validation = Blobs, Callbacks = [new EarlyStopping { Monitor = "val_auc" }] }));
+        Assert.Contains("val_auc", e.Message, StringComparison.Ordinal);
         Assert.Contains("available", e.Message, StringComparison.Ordinal);
     }
 }

@@ -22,7 +22,7 @@ public sealed record FitOptions
     /// Fraction in (0, 1) of the training data held out as validation: the last samples, split off before
     /// anything else touches the data (as Keras). Not allowed together with <see cref="Validation"/>.
     /// </summary>
-    public double ValidationSplit { get; init => field = Guard.UnitInterval(value, nameof(ValidationSplit)); }
+    public double ValidationSplit { get; init => field = Guard.Rate(value, nameof(ValidationSplit)); }
 
     public IReadOnlyList<Callback> Callbacks { get; init; } = [];
 

@@ -35,6 +35,15 @@ public enum MonitorMode
 
 internal static class Monitor
 {
+    /// <summary>Fails before any training when a <c>val_*</c> metric is monitored but no validation data was given.</summary>
+    public static void RequireAvailable(string monitor, TrainingContext context, string callback)
+    {
+        if (monitor.StartsWith("val_", StringComparison.Ordinal) && context.Options.Validation is null && context.Options.ValidationSplit == 0)
+        {
+            throw new ArgumentException($"{callback} monitors '{monitor}', but Fit has no validation data: set FitOptions.Validation or ValidationSplit, or monitor a training metric such as 'loss'.", nameof(FitOptions.Validation));
+        }
+    }
+
     public static bool Maximize(string monitor, MonitorMode mode) => mode switch
     {
         MonitorMode.Max => true,

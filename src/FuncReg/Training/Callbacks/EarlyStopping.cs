@@ -58,6 +58,7 @@ public sealed class EarlyStopping : Callback
 
     public override void OnTrainBegin(TrainingContext context)
     {
+        FuncReg.Monitor.RequireAvailable(Monitor, context, nameof(EarlyStopping));
         Wait = 0;
         StoppedEpoch = 0;
         Best = null;

@@ -21,7 +21,14 @@ public sealed class ModelCheckpoint(string path) : Callback
     /// <summary>Epoch of the last file written, or null.</summary>
     public int? LastSavedEpoch { get; private set; }
 
-    public override void OnTrainBegin(TrainingContext context) => best = null;
+    public override void OnTrainBegin(TrainingContext context)
+    {
+        if (SaveBestOnly)
+        {
+            FuncReg.Monitor.RequireAvailable(Monitor, context, nameof(ModelCheckpoint));
+        }
+        best = null;
+    }
 
     public override void OnEpochEnd(TrainingContext context, EpochLog log)
     {

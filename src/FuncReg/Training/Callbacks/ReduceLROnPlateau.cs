@@ -31,6 +31,7 @@ public sealed class ReduceLROnPlateau : Callback
 
     public override void OnTrainBegin(TrainingContext context)
     {
+        FuncReg.Monitor.RequireAvailable(Monitor, context, nameof(ReduceLROnPlateau));
         wait = 0;
         cooldownCounter = 0;
         best = null;
