@@ -1,0 +1,125 @@
+using System.Runtime.ExceptionServices;
+
+namespace FuncReg.Kernels;
+
+/// <summary>
+/// Persistent worker threads parked on events. <see cref="Run"/> hands part i (i ≥ 1) of a job
+/// to worker i-1, runs part 0 on the calling thread and returns when all parts are done.
+/// Steady-state runs allocate nothing.
+/// </summary>
+internal sealed class GemmWorkerPool : IDisposable
+{
+    private const int SpinCount = 200;
+
+    private readonly Thread[] _threads;
+    private readonly ManualResetEventSlim[] _start;
+    private readonly ManualResetEventSlim _done = new(false, SpinCount);
+    private GemmJob? _job;
+    private ExceptionDispatchInfo? _error;
+    private int _remaining;
+    private volatile bool _stopping;
+
+    public GemmWorkerPool(int workerCount)
+    {
+        _threads = new Thread[workerCount];
+        _start = new ManualResetEventSlim[workerCount];
+        for (int i = 0; i < workerCount; i++)
+        {
+            _start[i] = new ManualResetEventSlim(false, SpinCount);
+            _threads[i] = new Thread(WorkerLoop)
+            {
+                IsBackground = true,
+                Name = $"FuncReg GEMM worker {i + 1}",
+            };
+            _threads[i].Start(i);
+        }
+    }
+
+    public int WorkerCount => _threads.Length;
+
+    /// <summary>Runs parts 0 .. <paramref name="parts"/>-1 of <paramref name="job"/>; rethrows the first failure.</summary>
+    public void Run(GemmJob job, int parts)
+    {
+        int helpers = parts - 1;
+        _job = job;
+        _error = null;
+        _done.Reset();
+        Volatile.Write(ref _remaining, helpers);
+        for (int i = 0; i < helpers; i++)
+        {
+            _start[i].Set();
+        }
+
+        ExceptionDispatchInfo? local = null;
+        try
+        {
+            job.Execute(0);
+        }
+        catch (Exception e)
+        {
+            local = ExceptionDispatchInfo.Capture(e);
+        }
+        finally
+        {
+            if (helpers > 0)
+            {
+                _done.Wait();
+            }
+
+            _job = null;
+        }
+
+        local?.Throw();
+        _error?.Throw();
+    }
+
+    public void Dispose()
+    {
+        _stopping = true;
+        foreach (ManualResetEventSlim start in _start)
+        {
+            start.Set();
+        }
+
+        foreach (Thread thread in _threads)
+        {
+            thread.Join();
+        }
+
+        foreach (ManualResetEventSlim start in _start)
+        {
+            start.Dispose();
+        }
+
+        _done.Dispose();
+    }
+
+    private void WorkerLoop(object? state)
+    {
+        int index = (int)state!;
+        ManualResetEventSlim start = _start[index];
+        while (true)
+        {
+            start.Wait();
+            start.Reset();
+            if (_stopping)
+            {
+                return;
+            }
+
+            try
+            {
+                _job!.Execute(index + 1);
+            }
+            catch (Exception e)
+            {
+                Interlocked.CompareExchange(ref _error, ExceptionDispatchInfo.Capture(e), null);
+            }
+
+            if (Interlocked.Decrement(ref _remaining) == 0)
+            {
+                _done.Set();
+            }
+        }
+    }
+}
