@@ -58,6 +58,9 @@ public sealed class GemmContext : IDisposable
 
     internal PackBuffers Buffers(int part) => _buffers[part];
 
+    /// <summary>Stops the worker threads if the context was not disposed (the workers only reference the pool).</summary>
+    ~GemmContext() => _pool?.Stop(join: false);
+
     /// <summary>Stops the worker threads. The context cannot be used afterwards.</summary>
     public void Dispose()
     {
@@ -68,6 +71,7 @@ public sealed class GemmContext : IDisposable
 
         _disposed = true;
         _pool?.Dispose();
+        GC.SuppressFinalize(this);
     }
 
     internal void Enter()

@@ -12,8 +12,8 @@ internal sealed class GemmWorkerPool : IDisposable
     private const int SpinCount = 200;
 
     private readonly Thread[] _threads;
-    private readonly ManualResetEventSlim[] _start;
-    private readonly ManualResetEventSlim _done = new(false, SpinCount);
+    private readonly GemmSignal[] _start;
+    private readonly GemmSignal _done = new(SpinCount);
     private GemmJob? _job;
     private ExceptionDispatchInfo? _error;
     private int _remaining;
@@ -22,10 +22,10 @@ internal sealed class GemmWorkerPool : IDisposable
     public GemmWorkerPool(int workerCount)
     {
         _threads = new Thread[workerCount];
-        _start = new ManualResetEventSlim[workerCount];
+        _start = new GemmSignal[workerCount];
         for (int i = 0; i < workerCount; i++)
         {
-            _start[i] = new ManualResetEventSlim(false, SpinCount);
+            _start[i] = new GemmSignal(SpinCount);
             _threads[i] = new Thread(WorkerLoop)
             {
                 IsBackground = true,
@@ -73,31 +73,30 @@ internal sealed class GemmWorkerPool : IDisposable
         _error?.Throw();
     }
 
-    public void Dispose()
+    public void Dispose() => Stop(join: true);
+
+    /// <summary>Wakes every worker with the stop flag set; <paramref name="join"/> waits for them to exit.</summary>
+    public void Stop(bool join)
     {
         _stopping = true;
-        foreach (ManualResetEventSlim start in _start)
+        foreach (GemmSignal start in _start)
         {
             start.Set();
         }
 
-        foreach (Thread thread in _threads)
+        if (join)
         {
-            thread.Join();
+            foreach (Thread thread in _threads)
+            {
+                thread.Join();
+            }
         }
-
-        foreach (ManualResetEventSlim start in _start)
-        {
-            start.Dispose();
-        }
-
-        _done.Dispose();
     }
 
     private void WorkerLoop(object? state)
     {
         int index = (int)state!;
-        ManualResetEventSlim start = _start[index];
+        GemmSignal start = _start[index];
         while (true)
         {
             start.Wait();
