@@ -58,9 +58,9 @@ public sealed class GemmProperties
     [Fact]
     public void OneAndTwoThreadsAreBitIdentical()
     {
-        Arbitrary<GemmCase> cases = GemmGens.Cases(Gemm.ParallelThreshold, 8_000_000, fallbacks: true).ToArbitrary();
+        Arbitrary<GemmCase> cases = GemmGens.Cases(Gemm.ParallelThreshold, 12_000_000, fallbacks: true).ToArbitrary();
         Check.One(
-            Config.QuickThrowOnFailure.WithMaxTest(150),
+            Config.QuickThrowOnFailure.WithMaxTest(100),
             Prop.ForAll(cases, problem =>
             {
                 (float[] a, float[] b, float[] c0, float[] bias) = Data(problem);

@@ -82,6 +82,8 @@ public sealed class GemmTests
     [InlineData(150, 33, 513)]
     [InlineData(5, 2100, 3)]
     [InlineData(130, 260, 70)]
+    [InlineData(150, 150, 200)]
+    [InlineData(30, 500, 300)]
     [InlineData(97, 89, 300)]
     public void LargerShapesMatchTheReferenceOnOneAndTwoThreads(int m, int n, int k)
     {
@@ -116,7 +118,7 @@ public sealed class GemmTests
     [InlineData(1, 5, 5, 5)]
     [InlineData(1, 50, 70, 600)]
     [InlineData(2, 150, 70, 600)]
-    [InlineData(2, 20, 300, 100)]
+    [InlineData(2, 20, 300, 700)]
     public void EpilogueSeesEveryFinishedElementExactlyOnce(int threads, int m, int n, int k)
     {
         float[] a = GemmReference.Random(m * k, 4);
@@ -241,7 +243,7 @@ public sealed class GemmTests
     [Fact]
     public void ExceptionInAnEpilogueOnAWorkerPropagatesAndTheContextStaysUsable()
     {
-        const int m = 120, n = 64, k = 64;
+        const int m = 120, n = 64, k = 600;
         float[] a = GemmReference.Random(m * k, 11);
         float[] b = GemmReference.Random(k * n, 12);
         float[] c = new float[m * n];
@@ -271,7 +273,7 @@ public sealed class GemmTests
         }
 
         int caller = Environment.CurrentManagedThreadId;
-        foreach ((int m, int n, int k, int expectedThreads) in new[] { (200, 70, 64, 2), (20, 300, 64, 2), (8, 8, 8, 1) })
+        foreach ((int m, int n, int k, int expectedThreads) in new[] { (200, 70, 320, 2), (20, 300, 800, 2), (100, 100, 100, 1) })
         {
             int[] threadOf = new int[m * n];
             float[] c = new float[m * n];
@@ -315,7 +317,7 @@ public sealed class GemmTests
     public void EveryPathIsBitIdenticalOnOneAndTwoThreads(string pathName)
     {
         GemmKernelPath path = Enum.Parse<GemmKernelPath>(pathName);
-        const int m = 131, n = 97, k = 531;
+        const int m = 131, n = 97, k = 531; // 6.7·10⁶ ≥ Gemm.ParallelThreshold
         foreach (GemmLayout layout in Enum.GetValues<GemmLayout>())
         {
             float[] a = GemmReference.Random(m * k, 13);
