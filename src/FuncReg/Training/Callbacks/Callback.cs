@@ -33,7 +33,7 @@ public enum MonitorMode
     Max,
 }
 
-internal static class Monitor
+internal static class MonitorRules
 {
     /// <summary>Fails before any training when a <c>val_*</c> metric is monitored but no validation data was given.</summary>
     public static void RequireAvailable(string monitor, TrainingContext context, string callback)

@@ -58,7 +58,7 @@ public sealed class EarlyStopping : Callback
 
     public override void OnTrainBegin(TrainingContext context)
     {
-        FuncReg.Monitor.RequireAvailable(Monitor, context, nameof(EarlyStopping));
+        MonitorRules.RequireAvailable(Monitor, context, nameof(EarlyStopping));
         Wait = 0;
         StoppedEpoch = 0;
         Best = null;
@@ -79,7 +79,7 @@ public sealed class EarlyStopping : Callback
             return;
         }
         double current = value.Value;
-        bool max = FuncReg.Monitor.Maximize(Monitor, Mode);
+        bool max = MonitorRules.Maximize(Monitor, Mode);
         if (CheckFinite && !double.IsFinite(current))
         {
             Stop(context, epoch, $"EarlyStopping: {Monitor} = {current} is not finite at epoch {epoch}.");

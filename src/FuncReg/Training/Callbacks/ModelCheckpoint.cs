@@ -25,7 +25,7 @@ public sealed class ModelCheckpoint(string path) : Callback
     {
         if (SaveBestOnly)
         {
-            FuncReg.Monitor.RequireAvailable(Monitor, context, nameof(ModelCheckpoint));
+            MonitorRules.RequireAvailable(Monitor, context, nameof(ModelCheckpoint));
         }
         best = null;
     }
@@ -44,7 +44,7 @@ public sealed class ModelCheckpoint(string path) : Callback
         {
             return;
         }
-        bool max = FuncReg.Monitor.Maximize(Monitor, Mode);
+        bool max = MonitorRules.Maximize(Monitor, Mode);
         if (best is not { } b || (max ? current > b : current < b))
         {
             best = current;

@@ -31,7 +31,7 @@ public sealed class ReduceLROnPlateau : Callback
 
     public override void OnTrainBegin(TrainingContext context)
     {
-        FuncReg.Monitor.RequireAvailable(Monitor, context, nameof(ReduceLROnPlateau));
+        MonitorRules.RequireAvailable(Monitor, context, nameof(ReduceLROnPlateau));
         wait = 0;
         cooldownCounter = 0;
         best = null;
@@ -41,7 +41,7 @@ public sealed class ReduceLROnPlateau : Callback
     {
         double current = log.Get(Monitor)
             ?? throw new InvalidOperationException($"ReduceLROnPlateau monitors '{Monitor}', which this training does not log; available: {string.Join(", ", log.Metrics.Keys)}.");
-        bool max = FuncReg.Monitor.Maximize(Monitor, Mode);
+        bool max = MonitorRules.Maximize(Monitor, Mode);
         if (cooldownCounter > 0)
         {
             cooldownCounter--;
