@@ -1,0 +1,138 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Threading;
+using FuncReg.Generators.Diagnostics;
+using FuncReg.Generators.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace FuncReg.Generators.Parsing
+{
+    /// <summary>
+    /// Turns one <c>[Model]</c> class (symbol + syntax) into a symbol-free <see cref="ModelSpec"/> and the
+    /// diagnostics found on the way. Layer attributes are read in source order. When any error is found the
+    /// spec is null and nothing is emitted, so the user sees the diagnostics and no follow-on compile errors.
+    /// </summary>
+    internal sealed partial class Parser
+    {
+        public const string ModelAttributeName = "FuncReg.ModelAttribute";
+
+        private readonly List<DiagnosticInfo> diagnostics = new();
+        private readonly List<LayerSpec> layers = new();
+        private readonly List<LayerSite> sites = new();
+
+        private Parser()
+        {
+        }
+
+        /// <summary>The transform of the generator's ForAttributeWithMetadataName step.</summary>
+        public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+        {
+            var parser = new Parser();
+            ModelSpec? spec = parser.ParseModel((INamedTypeSymbol)context.TargetSymbol, (ClassDeclarationSyntax)context.TargetNode, context.Attributes[0], cancellationToken);
+            return new ParseResult(spec, parser.diagnostics.ToEquatableArray());
+        }
+
+        private ModelSpec? ParseModel(INamedTypeSymbol type, ClassDeclarationSyntax declaration, AttributeData modelAttribute, CancellationToken cancellationToken)
+        {
+            string name = type.Name;
+            LocationInfo? identifier = LocationInfo.From(declaration.Identifier);
+            if (!declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
+            {
+                Report(DiagnosticDescriptors.NotPartial, identifier, name);
+            }
+            if (type.ContainingType is not null)
+            {
+                Report(DiagnosticDescriptors.NestedOrGeneric, identifier, name, "nested in '" + type.ContainingType.Name + "'");
+            }
+            else if (type.IsGenericType)
+            {
+                Report(DiagnosticDescriptors.NestedOrGeneric, identifier, name, "generic");
+            }
+
+            var model = new AttributeArguments(modelAttribute);
+            ReportDuplicates(model, "[Model]");
+            int inputs = 0;
+            if (model.TryGetNamed("Inputs", out TypedConstant inputsValue, out LocationInfo? inputsAt))
+            {
+                inputs = AttributeArguments.AsInt(inputsValue);
+                if (inputs <= 0)
+                {
+                    Report(DiagnosticDescriptors.BadInputs, inputsAt, name, "got " + inputs.ToString(CultureInfo.InvariantCulture));
+                }
+            }
+            else
+            {
+                Report(DiagnosticDescriptors.BadInputs, model.Location, name, "but Inputs is not given");
+            }
+
+            string? loss = null;
+            LocationInfo? lossAt = null;
+            if (model.TryGetNamed("Loss", out TypedConstant lossValue, out lossAt))
+            {
+                loss = AttributeArguments.EnumName(lossValue);
+                if (loss is null)
+                {
+                    Report(DiagnosticDescriptors.OutOfRange, lossAt, "[Model]", "Loss", "a member of FuncReg.Loss", AttributeArguments.AsInt(lossValue).ToString(CultureInfo.InvariantCulture));
+                }
+            }
+            bool fromLogits = false;
+            LocationInfo? fromLogitsAt = null;
+            if (model.TryGetNamed("FromLogits", out TypedConstant fromLogitsValue, out fromLogitsAt))
+            {
+                fromLogits = AttributeArguments.AsBool(fromLogitsValue);
+            }
+            double labelSmoothing = 0;
+            LocationInfo? labelSmoothingAt = null;
+            if (model.TryGetNamed("LabelSmoothing", out TypedConstant smoothingValue, out labelSmoothingAt))
+            {
+                labelSmoothing = AttributeArguments.AsDouble(smoothingValue);
+                if (!(labelSmoothing >= 0 && labelSmoothing <= 1))
+                {
+                    Report(DiagnosticDescriptors.OutOfRange, labelSmoothingAt, "[Model]", "LabelSmoothing", "in [0, 1]", AttributeArguments.Format(labelSmoothing));
+                }
+            }
+
+            foreach (AttributeData attribute in type.GetAttributes())
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (attribute.AttributeClass is { } cls && cls.ContainingNamespace?.ToDisplayString() == "FuncReg")
+                {
+                    ParseLayer(cls.Name, new AttributeArguments(attribute));
+                }
+            }
+
+            if (layers.Count == 0)
+            {
+                Report(DiagnosticDescriptors.NoLayers, identifier, name);
+            }
+            else
+            {
+                CheckStructure(name, inputs, loss, lossAt, model.Location, fromLogits, fromLogitsAt, labelSmoothing, labelSmoothingAt);
+            }
+
+            if (diagnostics.Any(d => DiagnosticDescriptors.ById(d.Id).DefaultSeverity == DiagnosticSeverity.Error))
+            {
+                return null;
+            }
+            string? ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : null;
+            return new ModelSpec(ns, name, inputs, loss, fromLogits, labelSmoothing, layers.ToEquatableArray());
+        }
+
+        private void Report(DiagnosticDescriptor descriptor, LocationInfo? location, params string[] arguments) =>
+            diagnostics.Add(DiagnosticInfo.Create(descriptor, location, arguments));
+
+        private void ReportDuplicates(AttributeArguments attribute, string owner)
+        {
+            foreach ((string argument, LocationInfo? location) in attribute.Duplicates())
+            {
+                Report(DiagnosticDescriptors.DuplicateOrConflicting, location, owner, argument + " is given twice: keep one");
+            }
+        }
+
+        /// <summary>Where a layer's attribute and its activation argument were written.</summary>
+        private sealed record LayerSite(LocationInfo? Attribute, LocationInfo? Activation);
+    }
+}

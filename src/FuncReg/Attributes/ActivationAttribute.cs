@@ -1,0 +1,11 @@
+namespace FuncReg;
+
+/// <summary>A stand-alone <see cref="ActivationLayer"/>: <c>y = f(x)</c>, e.g. after a <see cref="BatchNormalizationAttribute"/>.</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class ActivationAttribute : Attribute
+{
+    /// <summary>An activation layer applying <paramref name="function"/>.</summary>
+    public ActivationAttribute(Activation function) => Function = function;
+
+    public Activation Function { get; }
+}

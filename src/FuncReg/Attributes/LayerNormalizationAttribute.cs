@@ -1,0 +1,9 @@
+namespace FuncReg;
+
+/// <summary>A <see cref="FuncReg.LayerNormalization"/> layer: per sample <c>y = γ·(x − μ)/√(σ² + ε) + β</c>, the same in training and inference.</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class LayerNormalizationAttribute : Attribute
+{
+    /// <summary>ε &gt; 0 added to the variance; default 1e-3.</summary>
+    public double Epsilon { get; set; } = 1e-3;
+}
