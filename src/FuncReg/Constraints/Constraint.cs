@@ -17,8 +17,11 @@ public abstract record Constraint
     public abstract void Apply<T>(Span<T> w, int rows, int columns)
         where T : IFloatingPointIeee754<T>;
 
-    /// <summary>Rescales each column j by <c>desired(‖wⱼ‖)/(ε + ‖wⱼ‖)</c>.</summary>
-    protected static void RescaleColumns<T>(Span<T> w, int rows, int columns, Func<double, double> desired)
+    /// <summary>The norm a column of norm <paramref name="norm"/> is rescaled to, for norm constraints.</summary>
+    protected virtual double DesiredNorm(double norm) => norm;
+
+    /// <summary>Rescales each column j by <c>DesiredNorm(‖wⱼ‖)/(ε + ‖wⱼ‖)</c> (no allocation: called after every update).</summary>
+    protected void RescaleColumns<T>(Span<T> w, int rows, int columns)
         where T : IFloatingPointIeee754<T>
     {
         for (int j = 0; j < columns; j++)
@@ -30,7 +33,7 @@ public abstract record Constraint
                 sq += v * v;
             }
             double norm = Math.Sqrt(sq);
-            T factor = T.CreateChecked(desired(norm) / (Epsilon + norm));
+            T factor = T.CreateChecked(DesiredNorm(norm) / (Epsilon + norm));
             for (int i = 0; i < rows; i++)
             {
                 w[(i * columns) + j] *= factor;
@@ -50,17 +53,17 @@ public sealed record MaxNorm : Constraint
     /// <summary>The norm bound c &gt; 0 (Keras default 2).</summary>
     public double MaxValue { get; init => field = Guard.Positive(value, nameof(MaxValue)); }
 
-    public override void Apply<T>(Span<T> w, int rows, int columns)
-    {
-        double c = MaxValue;
-        RescaleColumns(w, rows, columns, n => Math.Clamp(n, 0, c));
-    }
+    public override void Apply<T>(Span<T> w, int rows, int columns) => RescaleColumns(w, rows, columns);
+
+    protected override double DesiredNorm(double norm) => Math.Clamp(norm, 0, MaxValue);
 }
 
 /// <summary>Keras <c>UnitNorm()</c>: <c>w / (ε + ‖w‖)</c> per unit.</summary>
 public sealed record UnitNorm : Constraint
 {
-    public override void Apply<T>(Span<T> w, int rows, int columns) => RescaleColumns(w, rows, columns, _ => 1.0);
+    public override void Apply<T>(Span<T> w, int rows, int columns) => RescaleColumns(w, rows, columns);
+
+    protected override double DesiredNorm(double norm) => 1.0;
 }
 
 /// <summary>Keras <c>NonNeg()</c>: <c>w · [w ≥ 0]</c>.</summary>
@@ -102,9 +105,7 @@ public sealed record MinMaxNorm : Constraint
     /// <summary>Interpolation toward the clipped norm, in [0, 1].</summary>
     public double Rate { get; init => field = Guard.UnitInterval(value, nameof(Rate)); }
 
-    public override void Apply<T>(Span<T> w, int rows, int columns)
-    {
-        double lo = MinValue, hi = MaxValue, r = Rate;
-        RescaleColumns(w, rows, columns, n => (r * Math.Clamp(n, lo, hi)) + ((1 - r) * n));
-    }
+    public override void Apply<T>(Span<T> w, int rows, int columns) => RescaleColumns(w, rows, columns);
+
+    protected override double DesiredNorm(double norm) => (Rate * Math.Clamp(norm, MinValue, MaxValue)) + ((1 - Rate) * norm);
 }

@@ -1,0 +1,71 @@
+using System.Numerics.Tensors;
+
+namespace FuncReg.Kernels;
+
+/// <summary>
+/// The forward epilogue of a dense layer, fused into the GEMM that computes <c>z = x·W</c>: while a row
+/// segment of z is still in cache it adds the bias, writes <c>a = f(z)</c> (when the backward pass needs
+/// it) and the layer's output <c>y = f(z)·m</c>, where m is the dropout mask of a following Dropout layer
+/// (absent: m = 1). Softmax is row-wise and is applied after the GEMM instead.
+/// </summary>
+public readonly struct DenseEpilogue : IGemmEpilogue
+{
+    private readonly float[]? bias;
+    private readonly float[]? activations;
+    private readonly float[] output;
+    private readonly float[]? mask;
+    private readonly Activation activation;
+    private readonly float alpha;
+    private readonly int units;
+
+    /// <param name="bias">Bias [units], or null.</param>
+    /// <param name="activations">Receives f(z) [n, units] when not null (needed by sigmoid, tanh, elu backward under a mask).</param>
+    /// <param name="output">Receives y = f(z)·m [n, units]; may be the GEMM's own C for a linear, unmasked layer.</param>
+    /// <param name="mask">Dropout mask [n, units] (0 or 1/(1 − rate)), or null.</param>
+    /// <param name="activation">f; softmax is not allowed here (it needs whole rows).</param>
+    /// <param name="alpha">α of leaky ReLU or ELU.</param>
+    /// <param name="units">Row length.</param>
+    public DenseEpilogue(float[]? bias, float[]? activations, float[] output, float[]? mask, Activation activation, float alpha, int units)
+    {
+        if (activation == Activation.Softmax)
+        {
+            throw new ArgumentException("softmax needs whole rows: apply it after the GEMM", nameof(activation));
+        }
+        this.bias = bias;
+        this.activations = activations;
+        this.output = output;
+        this.mask = mask;
+        this.activation = activation;
+        this.alpha = alpha;
+        this.units = units;
+    }
+
+    public void Validate(int rows, int columns)
+    {
+        if (columns != units || output.Length < rows * columns || (bias is not null && bias.Length < columns) ||
+            (mask is not null && mask.Length < rows * columns) || (activations is not null && activations.Length < rows * columns))
+        {
+            throw new ArgumentException($"dense epilogue buffers do not fit a {rows}×{columns} output", "epilogue");
+        }
+    }
+
+    public void Apply(int row, int columnStart, Span<float> values)
+    {
+        int offset = (row * units) + columnStart;
+        if (bias is not null)
+        {
+            TensorPrimitives.Add(values, bias.AsSpan(columnStart, values.Length), values);
+        }
+        Span<float> y = output.AsSpan(offset, values.Length);
+        Span<float> a = activations is null ? y : activations.AsSpan(offset, values.Length);
+        ActivationKernels.Forward(activation, alpha, values, a);
+        if (mask is not null)
+        {
+            TensorPrimitives.Multiply(a, mask.AsSpan(offset, values.Length), y);
+        }
+        else if (activations is not null)
+        {
+            a.CopyTo(y);
+        }
+    }
+}
