@@ -3,4 +3,5 @@ using FuncReg.Cli.Commands;
 
 var root = new RootCommand("funcreg — train regularized neural networks and compare regularization techniques.");
 root.Subcommands.Add(CompareCommand.Create());
+root.Subcommands.Add(BenchCommand.Create());
 return root.Parse(args).Invoke();
