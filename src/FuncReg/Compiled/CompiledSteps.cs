@@ -40,15 +40,16 @@ internal abstract class CompiledStep
 }
 
 /// <summary>
-/// Dense layer, with the dropout of an immediately following Dropout layer fused in: forward is one GEMM
-/// whose epilogue adds the bias, applies the activation and the mask; backward forms
-/// <c>dz = dy·m·f′(z)</c> in one pass, then <c>dW = xᵀ·dz</c> (TN GEMM), <c>db = Σ dz</c> and <c>dx = dz·Wᵀ</c> (NT GEMM).
+/// Dense layer, with the dropout of an immediately following Dropout layer fused in
+/// (<see cref="DenseKernels"/>: one GEMM with bias, activation and mask in its epilogue; one pass for
+/// <c>dy·m·f′(z)</c> before the backward GEMMs).
 /// </summary>
-internal sealed class DenseStep(int inputs, Dense spec, CompiledParameter kernel, CompiledParameter? bias, Dropout? dropout, int dropoutLayer)
+internal sealed class DenseStep(int inputs, Dense spec, FusedParameter kernel, FusedParameter? bias, Dropout? dropout, int dropoutLayer)
     : CompiledStep(inputs, spec.Units)
 {
     private readonly float alpha = (float)spec.EffectiveAlpha;
     private readonly bool keepActivations = dropout is not null && spec.Activation is Activation.Sigmoid or Activation.Tanh or Activation.Elu;
+    private readonly Regularizer? activity = spec.ActivityRegularizer is { IsZero: false } r ? r : null;
     private float[] z = [], a = [], mask = [], dz = [];
     private bool masked;
 
@@ -67,64 +68,16 @@ internal sealed class DenseStep(int inputs, Dense spec, CompiledParameter kernel
 
     public override void Forward(ReadOnlySpan<float> x, int n, bool training, long seed, long step, GemmContext gemm)
     {
-        int size = n * Outputs;
         masked = training && dropout is not null && dropout.Rate > 0;
         if (masked)
         {
-            NoiseOps.DropoutMask<float>(dropout!.Rate, CounterRandom.Key(seed, RandomStreams.Layer(dropoutLayer), step), mask.AsSpan(0, size));
+            NoiseOps.DropoutMask<float>(dropout!.Rate, CounterRandom.Key(seed, RandomStreams.Layer(dropoutLayer), step), mask.AsSpan(0, n * Outputs));
         }
-        if (Spec.Activation == Activation.Softmax)
-        {
-            Gemm.Multiply(GemmLayout.NN, x, kernel.Values, z, n, Outputs, Inputs, new DenseEpilogue(bias?.Values, null, z, null, Activation.Linear, 0f, Outputs), context: gemm);
-            ActivationFunctions.Softmax<float>(z.AsSpan(0, size), Output.AsSpan(0, size), Outputs);
-            return;
-        }
-        var epilogue = new DenseEpilogue(bias?.Values, keepActivations && masked ? a : null, Output, masked ? mask : null, Spec.Activation, alpha, Outputs);
-        Gemm.Multiply(GemmLayout.NN, x, kernel.Values, z, n, Outputs, Inputs, epilogue, context: gemm);
+        DenseKernels.Forward(gemm, x, kernel.Values, bias?.Values, z, masked && keepActivations ? a : null, Output, masked ? mask : null, Spec.Activation, alpha, n, Inputs, Outputs);
     }
 
-    public override void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, int n, bool needInputGradient, GemmContext gemm)
-    {
-        int size = n * Outputs;
-        Span<float> d = dz.AsSpan(0, size);
-        if (FusedOutput)
-        {
-            dy[..size].CopyTo(d);
-        }
-        else
-        {
-            if (Spec.ActivityRegularizer is { IsZero: false } act)
-            {
-                // ∂(Ω(y)/n)/∂y added to dy: the output gradient is not ours to modify, so stage it in dz first.
-                dy[..size].CopyTo(d);
-                act.AddGradient<float>(Output.AsSpan(0, size), d, 1.0 / n);
-                dy = d;
-            }
-            if (Spec.Activation == Activation.Softmax)
-            {
-                ActivationFunctions.Backward<float>(Activation.Softmax, 0, z.AsSpan(0, size), Output.AsSpan(0, size), dy[..size], d, Outputs);
-            }
-            else
-            {
-                ReadOnlySpan<float> aSpan = keepActivations && masked ? a.AsSpan(0, size) : Output.AsSpan(0, size);
-                ActivationKernels.Backward(Spec.Activation, alpha, z.AsSpan(0, size), aSpan, masked ? mask.AsSpan(0, size) : default, dy[..size], d);
-            }
-        }
-        Gemm.Multiply(GemmLayout.TN, x, d, kernel.Gradient, Inputs, Outputs, n, context: gemm);
-        if (bias is not null)
-        {
-            Span<float> db = bias.Gradient;
-            db.Clear();
-            for (int r = 0; r < n; r++)
-            {
-                System.Numerics.Tensors.TensorPrimitives.Add(db, d.Slice(r * Outputs, Outputs), db);
-            }
-        }
-        if (needInputGradient)
-        {
-            Gemm.Multiply(GemmLayout.NT, d, kernel.Values, InputGradient, n, Inputs, Outputs, context: gemm);
-        }
-    }
+    public override void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, int n, bool needInputGradient, GemmContext gemm) =>
+        DenseKernels.Backward(gemm, x, kernel.Values, kernel.Gradient, bias?.Gradient, z, masked && keepActivations ? a : null, Output, masked ? mask : null, dy, dz, needInputGradient ? InputGradient : null, Spec.Activation, alpha, activity, FusedOutput, n, Inputs, Outputs);
 }
 
 /// <summary>A stand-alone activation layer.</summary>
@@ -189,38 +142,27 @@ internal sealed class NoiseStep(int inputs, Layer spec, int layerIndex) : Compil
     {
         int size = n * Inputs;
         active = training;
-        if (!training)
+        if (training)
+        {
+            NoiseKernels.Forward(spec, layerIndex, seed, step, x[..size], noise, Output);
+        }
+        else
         {
             x[..size].CopyTo(Output);
-            return;
         }
-        ulong key = CounterRandom.Key(seed, RandomStreams.Layer(layerIndex), step);
-        Span<float> e = noise.AsSpan(0, size);
-        switch (spec)
-        {
-            case Dropout d:
-                NoiseOps.DropoutMask(d.Rate, key, e);
-                break;
-            case GaussianDropout g:
-                NoiseOps.GaussianDropoutFactors(g.Rate, key, e);
-                break;
-            case GaussianNoise g:
-                NoiseOps.GaussianNoiseOffsets(g.Stddev, key, e);
-                System.Numerics.Tensors.TensorPrimitives.Add(x[..size], e, Output.AsSpan(0, size));
-                return;
-        }
-        System.Numerics.Tensors.TensorPrimitives.Multiply(x[..size], e, Output.AsSpan(0, size));
     }
 
     public override void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, int n, bool needInputGradient, GemmContext gemm)
     {
         int size = n * Inputs;
-        if (!active || spec is GaussianNoise)
+        if (active)
+        {
+            NoiseKernels.Backward(spec, dy[..size], noise, InputGradient);
+        }
+        else
         {
             dy[..size].CopyTo(InputGradient);
-            return;
         }
-        System.Numerics.Tensors.TensorPrimitives.Multiply(dy[..size], noise.AsSpan(0, size), InputGradient.AsSpan(0, size));
     }
 }
 
@@ -228,13 +170,13 @@ internal sealed class NoiseStep(int inputs, Layer spec, int layerIndex) : Compil
 internal sealed class BatchNormStep : CompiledStep
 {
     private readonly BatchNormalization spec;
-    private readonly CompiledParameter? gamma, beta;
-    private readonly CompiledParameter movingMean, movingVariance;
+    private readonly FusedParameter? gamma, beta;
+    private readonly FusedParameter movingMean, movingVariance;
     private readonly float[] ones, zeros, mean, variance, invStd;
     private float[] xhat = [];
     private bool training;
 
-    public BatchNormStep(int inputs, BatchNormalization spec, CompiledParameter? gamma, CompiledParameter? beta, CompiledParameter movingMean, CompiledParameter movingVariance)
+    public BatchNormStep(int inputs, BatchNormalization spec, FusedParameter? gamma, FusedParameter? beta, FusedParameter movingMean, FusedParameter movingVariance)
         : base(inputs, inputs)
     {
         this.spec = spec;
@@ -293,11 +235,11 @@ internal sealed class BatchNormStep : CompiledStep
 internal sealed class LayerNormStep : CompiledStep
 {
     private readonly LayerNormalization spec;
-    private readonly CompiledParameter? gamma, beta;
+    private readonly FusedParameter? gamma, beta;
     private readonly float[] ones, zeros;
     private float[] xhat = [], invStd = [];
 
-    public LayerNormStep(int inputs, LayerNormalization spec, CompiledParameter? gamma, CompiledParameter? beta)
+    public LayerNormStep(int inputs, LayerNormalization spec, FusedParameter? gamma, FusedParameter? beta)
         : base(inputs, inputs)
     {
         this.spec = spec;

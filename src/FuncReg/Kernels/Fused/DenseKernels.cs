@@ -1,0 +1,117 @@
+using System.Numerics.Tensors;
+
+namespace FuncReg.Kernels;
+
+/// <summary>
+/// The fused passes of a <see cref="Dense"/> layer, called by the compiled engine and by generated models.
+/// Buffers are [rows, units] (or [rows, inputs]) row-major and at least n rows long.
+/// </summary>
+public static class DenseKernels
+{
+    /// <summary>
+    /// <c>z = x·W + b</c> by one GEMM whose epilogue also writes <c>y = f(z)·m</c> (m: the mask of a following
+    /// Dropout, or null) and, when <paramref name="activations"/> is given, <c>a = f(z)</c>. Softmax is applied
+    /// row-wise after the GEMM.
+    /// </summary>
+    public static void Forward(GemmContext context, ReadOnlySpan<float> x, float[] kernel, float[]? bias, float[] z, float[]? activations, float[] y, float[]? mask, Activation activation, float alpha, int n, int inputs, int units)
+    {
+        if (activation == Activation.Softmax)
+        {
+            Gemm.Multiply(GemmLayout.NN, x, kernel, z, n, units, inputs, new DenseEpilogue(bias, null, z, null, Activation.Linear, 0f, units), context: context);
+            ActivationFunctions.Softmax<float>(z.AsSpan(0, n * units), y.AsSpan(0, n * units), units);
+            return;
+        }
+        Gemm.Multiply(GemmLayout.NN, x, kernel, z, n, units, inputs, new DenseEpilogue(bias, activations, y, mask, activation, alpha, units), context: context);
+    }
+
+    /// <summary>
+    /// Backward of <see cref="Forward"/>: <c>dz = dy·m·f′(z)</c> in one pass (or <c>dz = dy</c> when
+    /// <paramref name="fromLogits"/>: a fused loss head already gave ∂L/∂z), with the activity penalty's gradient
+    /// <c>∂(Ω(y)/n)/∂y</c> added to dy first; then <c>dW = xᵀ·dz</c> (TN GEMM), <c>db = Σ_rows dz</c> and, when
+    /// <paramref name="dx"/> is given, <c>dx = dz·Wᵀ</c> (NT GEMM).
+    /// </summary>
+    public static void Backward(GemmContext context, ReadOnlySpan<float> x, float[] kernel, float[] kernelGradient, float[]? biasGradient, float[] z, float[]? activations, float[] y, float[]? mask, ReadOnlySpan<float> dy, float[] dz, float[]? dx, Activation activation, float alpha, Regularizer? activity, bool fromLogits, int n, int inputs, int units)
+    {
+        int size = n * units;
+        Span<float> d = dz.AsSpan(0, size);
+        if (fromLogits)
+        {
+            dy[..size].CopyTo(d);
+        }
+        else
+        {
+            if (activity is not null)
+            {
+                dy[..size].CopyTo(d);
+                activity.AddGradient<float>(y.AsSpan(0, size), d, 1.0 / n);
+                dy = d;
+            }
+            if (activation == Activation.Softmax)
+            {
+                ActivationFunctions.Backward<float>(Activation.Softmax, 0, z.AsSpan(0, size), y.AsSpan(0, size), dy[..size], d, units);
+            }
+            else
+            {
+                ReadOnlySpan<float> a = (activations ?? y).AsSpan(0, size);
+                ActivationKernels.Backward(activation, alpha, z.AsSpan(0, size), a, mask is null ? default : mask.AsSpan(0, size), dy[..size], d);
+            }
+        }
+        Gemm.Multiply(GemmLayout.TN, x, d, kernelGradient, inputs, units, n, context: context);
+        if (biasGradient is not null)
+        {
+            ColumnSums(d, biasGradient, n, units);
+        }
+        if (dx is not null)
+        {
+            Gemm.Multiply(GemmLayout.NT, d, kernel, dx, n, inputs, units, context: context);
+        }
+    }
+
+    /// <summary><c>sums[j] = Σ_r m[r, j]</c> over n rows of <paramref name="columns"/>.</summary>
+    public static void ColumnSums(ReadOnlySpan<float> m, Span<float> sums, int n, int columns)
+    {
+        sums[..columns].Clear();
+        for (int r = 0; r < n; r++)
+        {
+            TensorPrimitives.Add(sums[..columns], m.Slice(r * columns, columns), sums[..columns]);
+        }
+    }
+}
+
+/// <summary>The passes of <see cref="Dropout"/> (when not fused into a Dense), <see cref="GaussianDropout"/> and <see cref="GaussianNoise"/>.</summary>
+public static class NoiseKernels
+{
+    /// <summary>Training forward: draws the layer's noise for (seed, layer, step) into <paramref name="noise"/>, then <c>y = x·noise</c> (or <c>x + noise</c> for Gaussian noise).</summary>
+    public static void Forward(Layer layer, int layerIndex, long seed, long step, ReadOnlySpan<float> x, Span<float> noise, Span<float> y)
+    {
+        ulong key = CounterRandom.Key(seed, RandomStreams.Layer(layerIndex), step);
+        int size = x.Length;
+        switch (layer)
+        {
+            case Dropout d:
+                NoiseOps.DropoutMask(d.Rate, key, noise[..size]);
+                break;
+            case GaussianDropout g:
+                NoiseOps.GaussianDropoutFactors(g.Rate, key, noise[..size]);
+                break;
+            case GaussianNoise g:
+                NoiseOps.GaussianNoiseOffsets(g.Stddev, key, noise[..size]);
+                TensorPrimitives.Add(x, noise[..size], y[..size]);
+                return;
+            default:
+                throw new ArgumentException($"{layer?.GetType().Name} is not a noise layer", nameof(layer));
+        }
+        TensorPrimitives.Multiply(x, noise[..size], y[..size]);
+    }
+
+    /// <summary>Training backward: <c>dx = dy·noise</c> for the multiplicative kinds, <c>dx = dy</c> for Gaussian noise.</summary>
+    public static void Backward(Layer layer, ReadOnlySpan<float> dy, ReadOnlySpan<float> noise, Span<float> dx)
+    {
+        if (layer is GaussianNoise)
+        {
+            dy.CopyTo(dx);
+            return;
+        }
+        TensorPrimitives.Multiply(dy, noise[..dy.Length], dx[..dy.Length]);
+    }
+}
