@@ -5,9 +5,8 @@ using FuncReg.Generators.Model;
 namespace FuncReg.Generators.Emitting
 {
     /// <summary>
-    /// Writes the partial class for one <see cref="ModelSpec"/>: the static <c>Spec</c> as records, a seeded
-    /// constructor and the <c>FuncReg.IModel</c> members. Interim: the members delegate to the reference
-    /// interpreter built from <c>Spec</c>; fused kernels come next.
+    /// Writes the partial class for one <see cref="ModelSpec"/>: the static <c>Spec</c> as records and, through
+    /// <see cref="FusedEmitter"/>, the fused model deriving from <c>FuncReg.FusedModel</c>.
     /// </summary>
     internal static class Emitter
     {
@@ -30,22 +29,22 @@ namespace FuncReg.Generators.Emitting
             {
                 w.Close();
             }
-            return w.ToString();
+            // Buffers are sliced with the base class's Take(buffer, length): generated code relies on no using directive.
+            return System.Text.RegularExpressions.Regex.Replace(w.ToString(), @"(\w+)\.AsSpan\(0, ([^()]*)\)", "Take($1, $2)");
         }
 
         private static void WriteClass(SourceWriter w, ModelSpec model)
         {
             w.Line("/// <summary>");
             w.Line("/// " + Summary(model));
-            w.Line("/// Interim: interpreted; fused kernels come next. Every <see cref=\"" + Lib + "IModel\"/> member delegates to a");
-            w.Line("/// <see cref=\"" + Lib + "ReferenceModel\"/> built from <see cref=\"Spec\"/>, so this class trains, predicts and saves");
-            w.Line("/// exactly as <c>Reference.Build(Spec, seed)</c> does.");
+            w.Line("/// Generated fused code: straight-line forward and backward passes over preallocated buffers, calling the");
+            w.Line("/// library's fused kernels; the shared half (loss head, one-pass update, checks) is <see cref=\"" + Lib + "FusedModel\"/>.");
             w.Line("/// </summary>");
-            w.Line("partial class " + model.ClassName + " : " + Lib + "IModel");
+            w.Line("partial class " + model.ClassName + " : " + Lib + "FusedModel");
             w.Open();
 
             w.Line("/// <summary>The model as records, equal to the <c>Sequential.Of</c> call that the attributes describe.</summary>");
-            w.Line("public static " + Lib + "Sequential Spec { get; } = " + Lib + "Sequential.Of(");
+            w.Line("public static new " + Lib + "Sequential Spec { get; } = " + Lib + "Sequential.Of(");
             w.Indentation++;
             var arguments = new List<List<string>> { new() { Literals.Int(model.Inputs) } };
             if (model.Loss is not null)
@@ -65,55 +64,8 @@ namespace FuncReg.Generators.Emitting
             }
             w.Indentation--;
             w.Line();
-
-            w.Line("// Interim: interpreted; fused kernels come next.");
-            w.Line("private readonly " + Lib + "ReferenceModel interpreter;");
-            w.Line();
-            w.Line("/// <summary>A new model; <paramref name=\"seed\"/> keys every random stream: initialization, shuffling, dropout and noise.</summary>");
-            w.Line("public " + model.ClassName + "(long seed = 0)");
-            w.Open();
-            w.Line("interpreter = " + Lib + "Reference.Build(Spec, seed);");
+            FusedEmitter.Write(w, model, model.ClassName);
             w.Close();
-            w.Line();
-
-            w.Line(Lib + "Sequential " + Lib + "IModel.Spec => Spec;");
-            w.Line();
-            Member(w, "public long Seed => interpreter.Seed;");
-            Member(w, "public int InputSize => " + Literals.Int(model.Inputs) + ";");
-            Member(w, "public int OutputSize => " + Literals.Int(Outputs(model)) + ";");
-            Member(w, "public global::System.Collections.Generic.IReadOnlyList<" + Lib + "Parameter> Parameters => interpreter.Parameters;");
-            Member(w, "public global::System.Collections.Generic.IReadOnlyList<string> PenaltyNames => interpreter.PenaltyNames;");
-            Member(w, "public " + Lib + "Optimizer Optimizer { get => interpreter.Optimizer; set => interpreter.Optimizer = value; }");
-            Member(w, "public double LearningRate { get => interpreter.LearningRate; set => interpreter.LearningRate = value; }");
-            Member(w, "public long Step { get => interpreter.Step; set => interpreter.Step = value; }");
-            Member(w, "public global::System.Collections.Generic.IReadOnlyList<" + Lib + "Parameter> OptimizerState => interpreter.OptimizerState;");
-            Member(w, "public long OptimizerIterations { get => interpreter.OptimizerIterations; set => interpreter.OptimizerIterations = value; }");
-            Member(w, "public " + Lib + "StepResult TrainStep(in " + Lib + "Batch batch, global::System.Span<double> penalties) => interpreter.TrainStep(in batch, penalties);");
-            Member(w, "public " + Lib + "StepResult EvaluateBatch(in " + Lib + "Batch batch, global::System.Span<double> penalties) => interpreter.EvaluateBatch(in batch, penalties);");
-            Member(w, "public void Predict(global::System.ReadOnlySpan<float> x, global::System.Span<float> output) => interpreter.Predict(x, output);", last: true);
-            w.Close();
-        }
-
-        private static void Member(SourceWriter w, string declaration, bool last = false)
-        {
-            w.Line("/// <inheritdoc/>");
-            w.Line(declaration);
-            if (!last)
-            {
-                w.Line();
-            }
-        }
-
-        private static int Outputs(ModelSpec model)
-        {
-            for (int i = model.Layers.Count - 1; i >= 0; i--)
-            {
-                if (model.Layers[i] is DenseSpec d)
-                {
-                    return d.Units;
-                }
-            }
-            return model.Inputs;
         }
 
         private static string WithClause(ModelSpec model)

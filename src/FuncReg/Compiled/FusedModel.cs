@@ -223,6 +223,21 @@ public abstract class FusedModel : IModel, IDisposable
     /// <summary>Activity penalties of the last forward pass, written at their indices; returns their sum.</summary>
     protected virtual double ActivityPenalties(int n, Span<double> penalties) => 0;
 
+    /// <summary>The first <paramref name="length"/> values of a buffer (generated code's slicing helper).</summary>
+    protected static Span<float> Take(float[] buffer, int length)
+    {
+        ArgumentNullException.ThrowIfNull(buffer);
+        return buffer.AsSpan(0, length);
+    }
+
+    /// <summary>Zeroes <paramref name="gradient"/> and returns it, for kernels that accumulate into a gradient.</summary>
+    protected static Span<float> Cleared(float[] gradient)
+    {
+        ArgumentNullException.ThrowIfNull(gradient);
+        gradient.AsSpan().Clear();
+        return gradient;
+    }
+
     /// <summary>Writes one activity penalty <c>Ω(y)/n</c> at <paramref name="index"/> and returns it.</summary>
     protected static double ActivityPenalty(Regularizer regularizer, ReadOnlySpan<float> output, int n, int index, Span<double> penalties)
     {

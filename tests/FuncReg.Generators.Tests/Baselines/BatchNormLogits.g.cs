@@ -6,14 +6,13 @@ namespace Examples.Normalized
 {
     /// <summary>
     /// 16 → GaussianNoise(0.05) → Dense(32, Linear) → BatchNormalization → Activation(Relu) → Dense(4, Linear); loss CategoricalCrossEntropy.
-    /// Interim: interpreted; fused kernels come next. Every <see cref="global::FuncReg.IModel"/> member delegates to a
-    /// <see cref="global::FuncReg.ReferenceModel"/> built from <see cref="Spec"/>, so this class trains, predicts and saves
-    /// exactly as <c>Reference.Build(Spec, seed)</c> does.
+    /// Generated fused code: straight-line forward and backward passes over preallocated buffers, calling the
+    /// library's fused kernels; the shared half (loss head, one-pass update, checks) is <see cref="global::FuncReg.FusedModel"/>.
     /// </summary>
-    partial class BatchNormLogits : global::FuncReg.IModel
+    partial class BatchNormLogits : global::FuncReg.FusedModel
     {
         /// <summary>The model as records, equal to the <c>Sequential.Of</c> call that the attributes describe.</summary>
-        public static global::FuncReg.Sequential Spec { get; } = global::FuncReg.Sequential.Of(
+        public static new global::FuncReg.Sequential Spec { get; } = global::FuncReg.Sequential.Of(
             16,
             global::FuncReg.Loss.CategoricalCrossEntropy,
             new global::FuncReg.GaussianNoise(0.05),
@@ -30,54 +29,114 @@ namespace Examples.Normalized
             new global::FuncReg.ActivationLayer(global::FuncReg.Activation.Relu),
             new global::FuncReg.Dense(4, global::FuncReg.Activation.Linear)) with { FromLogits = true, LabelSmoothing = 0.1 };
 
-        // Interim: interpreted; fused kernels come next.
-        private readonly global::FuncReg.ReferenceModel interpreter;
+        // Parameters (values, gradients and optimizer slots live in FusedParameter) and per-layer buffers,
+        // allocated once for the largest batch seen (Allocate) and reused: a steady-state step allocates nothing.
+        private bool gaussianNoise0Active;
+        private float[] gaussianNoise0Y = [], gaussianNoise0Noise = [];
+        private readonly global::FuncReg.FusedParameter dense1Kernel;
+        private float[] dense1Y = [], dense1Dx = [], dense1Z = [], dense1Dz = [];
+        private readonly global::FuncReg.FusedParameter batchNorm2Gamma, batchNorm2Beta, batchNorm2MovingMean, batchNorm2MovingVariance;
+        private readonly float[] batchNorm2Mean = new float[32], batchNorm2Variance = new float[32], batchNorm2InvStd = new float[32];
+        private bool batchNorm2Training;
+        private float[] batchNorm2Y = [], batchNorm2Dx = [], batchNorm2Xhat = [];
+        private float[] activation3Y = [], activation3Dx = [], activation3Z = [];
+        private readonly global::FuncReg.FusedParameter dense4Kernel, dense4Bias;
+        private float[] dense4Y = [], dense4Dx = [], dense4Z = [], dense4Dz = [];
 
-        /// <summary>A new model; <paramref name="seed"/> keys every random stream: initialization, shuffling, dropout and noise.</summary>
-        public BatchNormLogits(long seed = 0)
+        /// <summary>A new model; <paramref name="seed"/> keys every random stream (initialization, shuffling, dropout, noise),
+        /// <paramref name="threads"/> sets the GEMM threads (results do not depend on it).</summary>
+        public BatchNormLogits(long seed = 0, int threads = 1)
+            : base(Spec, seed, threads)
         {
-            interpreter = global::FuncReg.Reference.Build(Spec, seed);
+            dense1Kernel = AddParameter("dense_1.kernel", [16, 32], global::FuncReg.ParameterRole.Kernel, null, null, global::FuncReg.Initializer.HeNormal, 16, 32);
+            batchNorm2Gamma = AddParameter("batch_norm_2.gamma", [32], global::FuncReg.ParameterRole.Gamma, initializer: global::FuncReg.Initializer.Ones);
+            batchNorm2Beta = AddParameter("batch_norm_2.beta", [32], global::FuncReg.ParameterRole.Beta);
+            batchNorm2MovingMean = AddParameter("batch_norm_2.moving_mean", [32], global::FuncReg.ParameterRole.MovingMean);
+            batchNorm2MovingVariance = AddParameter("batch_norm_2.moving_variance", [32], global::FuncReg.ParameterRole.MovingVariance, initializer: global::FuncReg.Initializer.Ones);
+            dense4Kernel = AddParameter("dense_4.kernel", [32, 4], global::FuncReg.ParameterRole.Kernel, null, null, global::FuncReg.Initializer.GlorotUniform, 32, 4);
+            dense4Bias = AddParameter("dense_4.bias", [4], global::FuncReg.ParameterRole.Bias, null, null, global::FuncReg.Initializer.Zeros, 32, 4);
+            CompleteRegistration();
         }
 
-        global::FuncReg.Sequential global::FuncReg.IModel.Spec => Spec;
+        /// <inheritdoc/>
+        protected override void Allocate(int rows)
+        {
+            gaussianNoise0Y = new float[rows * 16];
+            gaussianNoise0Noise = new float[rows * 16];
+            dense1Y = new float[rows * 32];
+            dense1Dx = new float[rows * 16];
+            dense1Z = new float[rows * 32];
+            dense1Dz = new float[rows * 32];
+            batchNorm2Y = new float[rows * 32];
+            batchNorm2Dx = new float[rows * 32];
+            batchNorm2Xhat = new float[rows * 32];
+            activation3Y = new float[rows * 32];
+            activation3Dx = new float[rows * 32];
+            activation3Z = new float[rows * 32];
+            dense4Y = new float[rows * 4];
+            dense4Dx = new float[rows * 32];
+            dense4Z = new float[rows * 4];
+            dense4Dz = new float[rows * 4];
+        }
 
         /// <inheritdoc/>
-        public long Seed => interpreter.Seed;
+        protected override void Forward(global::System.ReadOnlySpan<float> x, int n, bool training)
+        {
+            // gaussian_noise_0: noise from stream layer(0) at this step in training, identity in inference
+            gaussianNoise0Active = training;
+            if (training)
+            {
+                global::FuncReg.Kernels.NoiseKernels.Forward(Spec.Layers[0], 0, Seed, Step, x, gaussianNoise0Noise, gaussianNoise0Y);
+            }
+            else
+            {
+                x.CopyTo(gaussianNoise0Y);
+            }
+            // dense_1: z = x·W, y = linear(z) — bias and activation fused into the GEMM epilogue
+            global::FuncReg.Kernels.DenseKernels.Forward(GemmContext, Take(gaussianNoise0Y, n * 16), dense1Kernel.Values, null, dense1Z, null, dense1Y, null, global::FuncReg.Activation.Linear, 0.0f, n, 16, 32);
+            // batch_norm_2: batch statistics (and their running update) in training, running statistics in inference
+            batchNorm2Training = training;
+            if (training)
+            {
+                global::FuncReg.NormalizationOps.BatchForwardTraining<float>(Take(dense1Y, n * 32), batchNorm2Gamma.Values, batchNorm2Beta.Values, 1E-05, Take(batchNorm2Xhat, n * 32), Take(batchNorm2Y, n * 32), batchNorm2Mean, batchNorm2Variance, batchNorm2InvStd, n, 32);
+                global::FuncReg.NormalizationOps.UpdateRunning<float>(batchNorm2MovingMean.Values, batchNorm2Mean, 0.9);
+                global::FuncReg.NormalizationOps.UpdateRunning<float>(batchNorm2MovingVariance.Values, batchNorm2Variance, 0.9);
+            }
+            else
+            {
+                global::FuncReg.NormalizationOps.BatchForwardInference<float>(Take(dense1Y, n * 32), batchNorm2Gamma.Values, batchNorm2Beta.Values, batchNorm2MovingMean.Values, batchNorm2MovingVariance.Values, 1E-05, Take(batchNorm2Y, n * 32), n, 32);
+            }
+            // activation_3: y = relu(x)
+            Take(batchNorm2Y, n * 32).CopyTo(activation3Z);
+            global::FuncReg.Kernels.ActivationKernels.Forward(global::FuncReg.Activation.Relu, 0.0f, Take(activation3Z, n * 32), Take(activation3Y, n * 32));
+            // dense_4: z = x·W + b, y = linear(z) — bias and activation fused into the GEMM epilogue
+            global::FuncReg.Kernels.DenseKernels.Forward(GemmContext, Take(activation3Y, n * 32), dense4Kernel.Values, dense4Bias.Values, dense4Z, null, dense4Y, null, global::FuncReg.Activation.Linear, 0.0f, n, 32, 4);
+        }
 
         /// <inheritdoc/>
-        public int InputSize => 16;
+        protected override void Backward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> outputGradient, int n)
+        {
+            // dense_4: dz = dy·linear′(z) in one pass (or dz = dy from a fused loss head), then dW = xᵀ·dz, db = Σ dz, dx = dz·Wᵀ
+            global::FuncReg.Kernels.DenseKernels.Backward(GemmContext, Take(activation3Y, n * 32), dense4Kernel.Values, dense4Kernel.Gradient, dense4Bias.Gradient, dense4Z, null, dense4Y, null, outputGradient, dense4Dz, dense4Dx, global::FuncReg.Activation.Linear, 0.0f, null, Head != LossHead.Generic, n, 32, 4);
+            // activation_3: dx = relu′·dy
+            global::FuncReg.Kernels.ActivationKernels.Backward(global::FuncReg.Activation.Relu, 0.0f, Take(activation3Z, n * 32), Take(activation3Y, n * 32), default, Take(dense4Dx, n * 32), Take(activation3Dx, n * 32));
+            // batch_norm_2: dγ, dβ and dx
+            if (batchNorm2Training)
+            {
+                global::FuncReg.NormalizationOps.BatchBackwardTraining<float>(Take(activation3Dx, n * 32), Take(batchNorm2Xhat, n * 32), batchNorm2Gamma.Values, batchNorm2InvStd, Take(batchNorm2Dx, n * 32), Cleared(batchNorm2Gamma.Gradient), Cleared(batchNorm2Beta.Gradient), n, 32);
+            }
+            else
+            {
+                global::FuncReg.NormalizationOps.BatchBackwardInference<float>(Take(dense1Y, n * 32), Take(activation3Dx, n * 32), batchNorm2Gamma.Values, batchNorm2MovingMean.Values, batchNorm2MovingVariance.Values, 1E-05, Take(batchNorm2Dx, n * 32), Cleared(batchNorm2Gamma.Gradient), Cleared(batchNorm2Beta.Gradient), n, 32);
+            }
+            // dense_1: dz = dy·linear′(z) in one pass, then dW = xᵀ·dz, db = Σ dz, dx = dz·Wᵀ
+            global::FuncReg.Kernels.DenseKernels.Backward(GemmContext, Take(gaussianNoise0Y, n * 16), dense1Kernel.Values, dense1Kernel.Gradient, null, dense1Z, null, dense1Y, null, Take(batchNorm2Dx, n * 32), dense1Dz, dense1Dx, global::FuncReg.Activation.Linear, 0.0f, null, false, n, 16, 32);
+        }
 
         /// <inheritdoc/>
-        public int OutputSize => 4;
+        protected override float[] Outputs => dense4Y;
 
         /// <inheritdoc/>
-        public global::System.Collections.Generic.IReadOnlyList<global::FuncReg.Parameter> Parameters => interpreter.Parameters;
-
-        /// <inheritdoc/>
-        public global::System.Collections.Generic.IReadOnlyList<string> PenaltyNames => interpreter.PenaltyNames;
-
-        /// <inheritdoc/>
-        public global::FuncReg.Optimizer Optimizer { get => interpreter.Optimizer; set => interpreter.Optimizer = value; }
-
-        /// <inheritdoc/>
-        public double LearningRate { get => interpreter.LearningRate; set => interpreter.LearningRate = value; }
-
-        /// <inheritdoc/>
-        public long Step { get => interpreter.Step; set => interpreter.Step = value; }
-
-        /// <inheritdoc/>
-        public global::System.Collections.Generic.IReadOnlyList<global::FuncReg.Parameter> OptimizerState => interpreter.OptimizerState;
-
-        /// <inheritdoc/>
-        public long OptimizerIterations { get => interpreter.OptimizerIterations; set => interpreter.OptimizerIterations = value; }
-
-        /// <inheritdoc/>
-        public global::FuncReg.StepResult TrainStep(in global::FuncReg.Batch batch, global::System.Span<double> penalties) => interpreter.TrainStep(in batch, penalties);
-
-        /// <inheritdoc/>
-        public global::FuncReg.StepResult EvaluateBatch(in global::FuncReg.Batch batch, global::System.Span<double> penalties) => interpreter.EvaluateBatch(in batch, penalties);
-
-        /// <inheritdoc/>
-        public void Predict(global::System.ReadOnlySpan<float> x, global::System.Span<float> output) => interpreter.Predict(x, output);
+        protected override float[] Logits => dense4Z;
     }
 }

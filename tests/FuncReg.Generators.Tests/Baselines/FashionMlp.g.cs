@@ -6,14 +6,13 @@ namespace Examples
 {
     /// <summary>
     /// 784 → Dense(256, Relu) → Dropout(0.3) → Dense(128, Relu) → Dropout(0.3) → Dense(10, Softmax); loss CategoricalCrossEntropy.
-    /// Interim: interpreted; fused kernels come next. Every <see cref="global::FuncReg.IModel"/> member delegates to a
-    /// <see cref="global::FuncReg.ReferenceModel"/> built from <see cref="Spec"/>, so this class trains, predicts and saves
-    /// exactly as <c>Reference.Build(Spec, seed)</c> does.
+    /// Generated fused code: straight-line forward and backward passes over preallocated buffers, calling the
+    /// library's fused kernels; the shared half (loss head, one-pass update, checks) is <see cref="global::FuncReg.FusedModel"/>.
     /// </summary>
-    partial class FashionMlp : global::FuncReg.IModel
+    partial class FashionMlp : global::FuncReg.FusedModel
     {
         /// <summary>The model as records, equal to the <c>Sequential.Of</c> call that the attributes describe.</summary>
-        public static global::FuncReg.Sequential Spec { get; } = global::FuncReg.Sequential.Of(
+        public static new global::FuncReg.Sequential Spec { get; } = global::FuncReg.Sequential.Of(
             784,
             global::FuncReg.Loss.CategoricalCrossEntropy,
             new global::FuncReg.Dense(256, global::FuncReg.Activation.Relu) { KernelRegularizer = global::FuncReg.Regularizer.L2(0.0001) },
@@ -26,54 +25,85 @@ namespace Examples
             new global::FuncReg.Dropout(0.3),
             new global::FuncReg.Dense(10, global::FuncReg.Activation.Softmax));
 
-        // Interim: interpreted; fused kernels come next.
-        private readonly global::FuncReg.ReferenceModel interpreter;
+        // Parameters (values, gradients and optimizer slots live in FusedParameter) and per-layer buffers,
+        // allocated once for the largest batch seen (Allocate) and reused: a steady-state step allocates nothing.
+        private readonly global::FuncReg.FusedParameter dense0Kernel, dense0Bias;
+        private bool dense0Masked;
+        private float[] dense0Y = [], dense0Z = [], dense0Dz = [], dense0Mask = [];
+        private readonly global::FuncReg.FusedParameter dense2Kernel, dense2Bias;
+        private bool dense2Masked;
+        private float[] dense2Y = [], dense2Dx = [], dense2Z = [], dense2Dz = [], dense2Mask = [];
+        private readonly global::FuncReg.FusedParameter dense4Kernel, dense4Bias;
+        private float[] dense4Y = [], dense4Dx = [], dense4Z = [], dense4Dz = [];
 
-        /// <summary>A new model; <paramref name="seed"/> keys every random stream: initialization, shuffling, dropout and noise.</summary>
-        public FashionMlp(long seed = 0)
+        /// <summary>A new model; <paramref name="seed"/> keys every random stream (initialization, shuffling, dropout, noise),
+        /// <paramref name="threads"/> sets the GEMM threads (results do not depend on it).</summary>
+        public FashionMlp(long seed = 0, int threads = 1)
+            : base(Spec, seed, threads)
         {
-            interpreter = global::FuncReg.Reference.Build(Spec, seed);
+            dense0Kernel = AddParameter("dense_0.kernel", [784, 256], global::FuncReg.ParameterRole.Kernel, global::FuncReg.Regularizer.L1L2(0.0, 0.0001), null, global::FuncReg.Initializer.GlorotUniform, 784, 256);
+            dense0Bias = AddParameter("dense_0.bias", [256], global::FuncReg.ParameterRole.Bias, null, null, global::FuncReg.Initializer.Zeros, 784, 256);
+            dense2Kernel = AddParameter("dense_2.kernel", [256, 128], global::FuncReg.ParameterRole.Kernel, global::FuncReg.Regularizer.L1L2(0.0, 0.0001), new global::FuncReg.MaxNorm(3.0), global::FuncReg.Initializer.GlorotUniform, 256, 128);
+            dense2Bias = AddParameter("dense_2.bias", [128], global::FuncReg.ParameterRole.Bias, null, null, global::FuncReg.Initializer.Zeros, 256, 128);
+            dense4Kernel = AddParameter("dense_4.kernel", [128, 10], global::FuncReg.ParameterRole.Kernel, null, null, global::FuncReg.Initializer.GlorotUniform, 128, 10);
+            dense4Bias = AddParameter("dense_4.bias", [10], global::FuncReg.ParameterRole.Bias, null, null, global::FuncReg.Initializer.Zeros, 128, 10);
+            CompleteRegistration();
         }
 
-        global::FuncReg.Sequential global::FuncReg.IModel.Spec => Spec;
+        /// <inheritdoc/>
+        protected override void Allocate(int rows)
+        {
+            dense0Y = new float[rows * 256];
+            dense0Z = new float[rows * 256];
+            dense0Dz = new float[rows * 256];
+            dense0Mask = new float[rows * 256];
+            dense2Y = new float[rows * 128];
+            dense2Dx = new float[rows * 256];
+            dense2Z = new float[rows * 128];
+            dense2Dz = new float[rows * 128];
+            dense2Mask = new float[rows * 128];
+            dense4Y = new float[rows * 10];
+            dense4Dx = new float[rows * 128];
+            dense4Z = new float[rows * 10];
+            dense4Dz = new float[rows * 10];
+        }
 
         /// <inheritdoc/>
-        public long Seed => interpreter.Seed;
+        protected override void Forward(global::System.ReadOnlySpan<float> x, int n, bool training)
+        {
+            // dense_0 + dropout_1: z = x·W + b, y = relu(z)·mask — bias, activation and the dropout mask fused into the GEMM epilogue
+            dense0Masked = training;
+            if (training)
+            {
+                global::FuncReg.NoiseOps.DropoutMask<float>(0.3, global::FuncReg.CounterRandom.Key(Seed, global::FuncReg.RandomStreams.Layer(1), Step), Take(dense0Mask, n * 256));
+            }
+            global::FuncReg.Kernels.DenseKernels.Forward(GemmContext, x, dense0Kernel.Values, dense0Bias.Values, dense0Z, null, dense0Y, training ? dense0Mask : null, global::FuncReg.Activation.Relu, 0.0f, n, 784, 256);
+            // dense_2 + dropout_3: z = x·W + b, y = relu(z)·mask — bias, activation and the dropout mask fused into the GEMM epilogue
+            dense2Masked = training;
+            if (training)
+            {
+                global::FuncReg.NoiseOps.DropoutMask<float>(0.3, global::FuncReg.CounterRandom.Key(Seed, global::FuncReg.RandomStreams.Layer(3), Step), Take(dense2Mask, n * 128));
+            }
+            global::FuncReg.Kernels.DenseKernels.Forward(GemmContext, Take(dense0Y, n * 256), dense2Kernel.Values, dense2Bias.Values, dense2Z, null, dense2Y, training ? dense2Mask : null, global::FuncReg.Activation.Relu, 0.0f, n, 256, 128);
+            // dense_4: z = x·W + b, y = softmax(z) — softmax applied row-wise after the GEMM
+            global::FuncReg.Kernels.DenseKernels.Forward(GemmContext, Take(dense2Y, n * 128), dense4Kernel.Values, dense4Bias.Values, dense4Z, null, dense4Y, null, global::FuncReg.Activation.Softmax, 0.0f, n, 128, 10);
+        }
 
         /// <inheritdoc/>
-        public int InputSize => 784;
+        protected override void Backward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> outputGradient, int n)
+        {
+            // dense_4: dz = dy·softmax′(z) in one pass (or dz = dy from a fused loss head), then dW = xᵀ·dz, db = Σ dz, dx = dz·Wᵀ
+            global::FuncReg.Kernels.DenseKernels.Backward(GemmContext, Take(dense2Y, n * 128), dense4Kernel.Values, dense4Kernel.Gradient, dense4Bias.Gradient, dense4Z, null, dense4Y, null, outputGradient, dense4Dz, dense4Dx, global::FuncReg.Activation.Softmax, 0.0f, null, Head != LossHead.Generic, n, 128, 10);
+            // dense_2: dz = dy·mask·relu′(z) in one pass, then dW = xᵀ·dz, db = Σ dz, dx = dz·Wᵀ
+            global::FuncReg.Kernels.DenseKernels.Backward(GemmContext, Take(dense0Y, n * 256), dense2Kernel.Values, dense2Kernel.Gradient, dense2Bias.Gradient, dense2Z, null, dense2Y, dense2Masked ? dense2Mask : null, Take(dense4Dx, n * 128), dense2Dz, dense2Dx, global::FuncReg.Activation.Relu, 0.0f, null, false, n, 256, 128);
+            // dense_0: dz = dy·mask·relu′(z) in one pass, then dW = xᵀ·dz, db = Σ dz
+            global::FuncReg.Kernels.DenseKernels.Backward(GemmContext, x, dense0Kernel.Values, dense0Kernel.Gradient, dense0Bias.Gradient, dense0Z, null, dense0Y, dense0Masked ? dense0Mask : null, Take(dense2Dx, n * 256), dense0Dz, null, global::FuncReg.Activation.Relu, 0.0f, null, false, n, 784, 256);
+        }
 
         /// <inheritdoc/>
-        public int OutputSize => 10;
+        protected override float[] Outputs => dense4Y;
 
         /// <inheritdoc/>
-        public global::System.Collections.Generic.IReadOnlyList<global::FuncReg.Parameter> Parameters => interpreter.Parameters;
-
-        /// <inheritdoc/>
-        public global::System.Collections.Generic.IReadOnlyList<string> PenaltyNames => interpreter.PenaltyNames;
-
-        /// <inheritdoc/>
-        public global::FuncReg.Optimizer Optimizer { get => interpreter.Optimizer; set => interpreter.Optimizer = value; }
-
-        /// <inheritdoc/>
-        public double LearningRate { get => interpreter.LearningRate; set => interpreter.LearningRate = value; }
-
-        /// <inheritdoc/>
-        public long Step { get => interpreter.Step; set => interpreter.Step = value; }
-
-        /// <inheritdoc/>
-        public global::System.Collections.Generic.IReadOnlyList<global::FuncReg.Parameter> OptimizerState => interpreter.OptimizerState;
-
-        /// <inheritdoc/>
-        public long OptimizerIterations { get => interpreter.OptimizerIterations; set => interpreter.OptimizerIterations = value; }
-
-        /// <inheritdoc/>
-        public global::FuncReg.StepResult TrainStep(in global::FuncReg.Batch batch, global::System.Span<double> penalties) => interpreter.TrainStep(in batch, penalties);
-
-        /// <inheritdoc/>
-        public global::FuncReg.StepResult EvaluateBatch(in global::FuncReg.Batch batch, global::System.Span<double> penalties) => interpreter.EvaluateBatch(in batch, penalties);
-
-        /// <inheritdoc/>
-        public void Predict(global::System.ReadOnlySpan<float> x, global::System.Span<float> output) => interpreter.Predict(x, output);
+        protected override float[] Logits => dense4Z;
     }
 }

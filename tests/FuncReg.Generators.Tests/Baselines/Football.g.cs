@@ -4,14 +4,13 @@
 
 /// <summary>
 /// 2 → Dense(20, Relu) → Dropout(0.2) → Dense(3, Relu) → Dense(1, Sigmoid); loss inferred from the last activation.
-/// Interim: interpreted; fused kernels come next. Every <see cref="global::FuncReg.IModel"/> member delegates to a
-/// <see cref="global::FuncReg.ReferenceModel"/> built from <see cref="Spec"/>, so this class trains, predicts and saves
-/// exactly as <c>Reference.Build(Spec, seed)</c> does.
+/// Generated fused code: straight-line forward and backward passes over preallocated buffers, calling the
+/// library's fused kernels; the shared half (loss head, one-pass update, checks) is <see cref="global::FuncReg.FusedModel"/>.
 /// </summary>
-partial class Football : global::FuncReg.IModel
+partial class Football : global::FuncReg.FusedModel
 {
     /// <summary>The model as records, equal to the <c>Sequential.Of</c> call that the attributes describe.</summary>
-    public static global::FuncReg.Sequential Spec { get; } = global::FuncReg.Sequential.Of(
+    public static new global::FuncReg.Sequential Spec { get; } = global::FuncReg.Sequential.Of(
         2,
         new global::FuncReg.Dense(20, global::FuncReg.Activation.Relu)
         {
@@ -22,53 +21,77 @@ partial class Football : global::FuncReg.IModel
         new global::FuncReg.Dense(3, global::FuncReg.Activation.Relu) { KernelRegularizer = global::FuncReg.Regularizer.L2(0.001) },
         new global::FuncReg.Dense(1, global::FuncReg.Activation.Sigmoid));
 
-    // Interim: interpreted; fused kernels come next.
-    private readonly global::FuncReg.ReferenceModel interpreter;
+    // Parameters (values, gradients and optimizer slots live in FusedParameter) and per-layer buffers,
+    // allocated once for the largest batch seen (Allocate) and reused: a steady-state step allocates nothing.
+    private readonly global::FuncReg.FusedParameter dense0Kernel, dense0Bias;
+    private bool dense0Masked;
+    private float[] dense0Y = [], dense0Z = [], dense0Dz = [], dense0Mask = [];
+    private readonly global::FuncReg.FusedParameter dense2Kernel, dense2Bias;
+    private float[] dense2Y = [], dense2Dx = [], dense2Z = [], dense2Dz = [];
+    private readonly global::FuncReg.FusedParameter dense3Kernel, dense3Bias;
+    private float[] dense3Y = [], dense3Dx = [], dense3Z = [], dense3Dz = [];
 
-    /// <summary>A new model; <paramref name="seed"/> keys every random stream: initialization, shuffling, dropout and noise.</summary>
-    public Football(long seed = 0)
+    /// <summary>A new model; <paramref name="seed"/> keys every random stream (initialization, shuffling, dropout, noise),
+    /// <paramref name="threads"/> sets the GEMM threads (results do not depend on it).</summary>
+    public Football(long seed = 0, int threads = 1)
+        : base(Spec, seed, threads)
     {
-        interpreter = global::FuncReg.Reference.Build(Spec, seed);
+        dense0Kernel = AddParameter("dense_0.kernel", [2, 20], global::FuncReg.ParameterRole.Kernel, global::FuncReg.Regularizer.L1L2(0.0, 0.001), new global::FuncReg.MaxNorm(3.0), global::FuncReg.Initializer.GlorotUniform, 2, 20);
+        dense0Bias = AddParameter("dense_0.bias", [20], global::FuncReg.ParameterRole.Bias, null, null, global::FuncReg.Initializer.Zeros, 2, 20);
+        dense2Kernel = AddParameter("dense_2.kernel", [20, 3], global::FuncReg.ParameterRole.Kernel, global::FuncReg.Regularizer.L1L2(0.0, 0.001), null, global::FuncReg.Initializer.GlorotUniform, 20, 3);
+        dense2Bias = AddParameter("dense_2.bias", [3], global::FuncReg.ParameterRole.Bias, null, null, global::FuncReg.Initializer.Zeros, 20, 3);
+        dense3Kernel = AddParameter("dense_3.kernel", [3, 1], global::FuncReg.ParameterRole.Kernel, null, null, global::FuncReg.Initializer.GlorotUniform, 3, 1);
+        dense3Bias = AddParameter("dense_3.bias", [1], global::FuncReg.ParameterRole.Bias, null, null, global::FuncReg.Initializer.Zeros, 3, 1);
+        CompleteRegistration();
     }
 
-    global::FuncReg.Sequential global::FuncReg.IModel.Spec => Spec;
+    /// <inheritdoc/>
+    protected override void Allocate(int rows)
+    {
+        dense0Y = new float[rows * 20];
+        dense0Z = new float[rows * 20];
+        dense0Dz = new float[rows * 20];
+        dense0Mask = new float[rows * 20];
+        dense2Y = new float[rows * 3];
+        dense2Dx = new float[rows * 20];
+        dense2Z = new float[rows * 3];
+        dense2Dz = new float[rows * 3];
+        dense3Y = new float[rows * 1];
+        dense3Dx = new float[rows * 3];
+        dense3Z = new float[rows * 1];
+        dense3Dz = new float[rows * 1];
+    }
 
     /// <inheritdoc/>
-    public long Seed => interpreter.Seed;
+    protected override void Forward(global::System.ReadOnlySpan<float> x, int n, bool training)
+    {
+        // dense_0 + dropout_1: z = x·W + b, y = relu(z)·mask — bias, activation and the dropout mask fused into the GEMM epilogue
+        dense0Masked = training;
+        if (training)
+        {
+            global::FuncReg.NoiseOps.DropoutMask<float>(0.2, global::FuncReg.CounterRandom.Key(Seed, global::FuncReg.RandomStreams.Layer(1), Step), Take(dense0Mask, n * 20));
+        }
+        global::FuncReg.Kernels.DenseKernels.Forward(GemmContext, x, dense0Kernel.Values, dense0Bias.Values, dense0Z, null, dense0Y, training ? dense0Mask : null, global::FuncReg.Activation.Relu, 0.0f, n, 2, 20);
+        // dense_2: z = x·W + b, y = relu(z) — bias and activation fused into the GEMM epilogue
+        global::FuncReg.Kernels.DenseKernels.Forward(GemmContext, Take(dense0Y, n * 20), dense2Kernel.Values, dense2Bias.Values, dense2Z, null, dense2Y, null, global::FuncReg.Activation.Relu, 0.0f, n, 20, 3);
+        // dense_3: z = x·W + b, y = sigmoid(z) — bias and activation fused into the GEMM epilogue
+        global::FuncReg.Kernels.DenseKernels.Forward(GemmContext, Take(dense2Y, n * 3), dense3Kernel.Values, dense3Bias.Values, dense3Z, null, dense3Y, null, global::FuncReg.Activation.Sigmoid, 0.0f, n, 3, 1);
+    }
 
     /// <inheritdoc/>
-    public int InputSize => 2;
+    protected override void Backward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> outputGradient, int n)
+    {
+        // dense_3: dz = dy·sigmoid′(z) in one pass (or dz = dy from a fused loss head), then dW = xᵀ·dz, db = Σ dz, dx = dz·Wᵀ
+        global::FuncReg.Kernels.DenseKernels.Backward(GemmContext, Take(dense2Y, n * 3), dense3Kernel.Values, dense3Kernel.Gradient, dense3Bias.Gradient, dense3Z, null, dense3Y, null, outputGradient, dense3Dz, dense3Dx, global::FuncReg.Activation.Sigmoid, 0.0f, null, Head != LossHead.Generic, n, 3, 1);
+        // dense_2: dz = dy·relu′(z) in one pass, then dW = xᵀ·dz, db = Σ dz, dx = dz·Wᵀ
+        global::FuncReg.Kernels.DenseKernels.Backward(GemmContext, Take(dense0Y, n * 20), dense2Kernel.Values, dense2Kernel.Gradient, dense2Bias.Gradient, dense2Z, null, dense2Y, null, Take(dense3Dx, n * 3), dense2Dz, dense2Dx, global::FuncReg.Activation.Relu, 0.0f, null, false, n, 20, 3);
+        // dense_0: dz = dy·mask·relu′(z) in one pass, then dW = xᵀ·dz, db = Σ dz
+        global::FuncReg.Kernels.DenseKernels.Backward(GemmContext, x, dense0Kernel.Values, dense0Kernel.Gradient, dense0Bias.Gradient, dense0Z, null, dense0Y, dense0Masked ? dense0Mask : null, Take(dense2Dx, n * 20), dense0Dz, null, global::FuncReg.Activation.Relu, 0.0f, null, false, n, 2, 20);
+    }
 
     /// <inheritdoc/>
-    public int OutputSize => 1;
+    protected override float[] Outputs => dense3Y;
 
     /// <inheritdoc/>
-    public global::System.Collections.Generic.IReadOnlyList<global::FuncReg.Parameter> Parameters => interpreter.Parameters;
-
-    /// <inheritdoc/>
-    public global::System.Collections.Generic.IReadOnlyList<string> PenaltyNames => interpreter.PenaltyNames;
-
-    /// <inheritdoc/>
-    public global::FuncReg.Optimizer Optimizer { get => interpreter.Optimizer; set => interpreter.Optimizer = value; }
-
-    /// <inheritdoc/>
-    public double LearningRate { get => interpreter.LearningRate; set => interpreter.LearningRate = value; }
-
-    /// <inheritdoc/>
-    public long Step { get => interpreter.Step; set => interpreter.Step = value; }
-
-    /// <inheritdoc/>
-    public global::System.Collections.Generic.IReadOnlyList<global::FuncReg.Parameter> OptimizerState => interpreter.OptimizerState;
-
-    /// <inheritdoc/>
-    public long OptimizerIterations { get => interpreter.OptimizerIterations; set => interpreter.OptimizerIterations = value; }
-
-    /// <inheritdoc/>
-    public global::FuncReg.StepResult TrainStep(in global::FuncReg.Batch batch, global::System.Span<double> penalties) => interpreter.TrainStep(in batch, penalties);
-
-    /// <inheritdoc/>
-    public global::FuncReg.StepResult EvaluateBatch(in global::FuncReg.Batch batch, global::System.Span<double> penalties) => interpreter.EvaluateBatch(in batch, penalties);
-
-    /// <inheritdoc/>
-    public void Predict(global::System.ReadOnlySpan<float> x, global::System.Span<float> output) => interpreter.Predict(x, output);
+    protected override float[] Logits => dense3Z;
 }

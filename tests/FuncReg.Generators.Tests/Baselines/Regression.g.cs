@@ -6,14 +6,13 @@ namespace Examples
 {
     /// <summary>
     /// 3 → LayerNormalization → Dense(8, Tanh) → GaussianDropout(0.2) → Dense(8, LeakyRelu) → BatchNormalization → Dense(1, Linear); loss inferred from the last activation.
-    /// Interim: interpreted; fused kernels come next. Every <see cref="global::FuncReg.IModel"/> member delegates to a
-    /// <see cref="global::FuncReg.ReferenceModel"/> built from <see cref="Spec"/>, so this class trains, predicts and saves
-    /// exactly as <c>Reference.Build(Spec, seed)</c> does.
+    /// Generated fused code: straight-line forward and backward passes over preallocated buffers, calling the
+    /// library's fused kernels; the shared half (loss head, one-pass update, checks) is <see cref="global::FuncReg.FusedModel"/>.
     /// </summary>
-    partial class Regression : global::FuncReg.IModel
+    partial class Regression : global::FuncReg.FusedModel
     {
         /// <summary>The model as records, equal to the <c>Sequential.Of</c> call that the attributes describe.</summary>
-        public static global::FuncReg.Sequential Spec { get; } = global::FuncReg.Sequential.Of(
+        public static new global::FuncReg.Sequential Spec { get; } = global::FuncReg.Sequential.Of(
             3,
             new global::FuncReg.LayerNormalization() { Epsilon = 1E-05 },
             new global::FuncReg.Dense(8, global::FuncReg.Activation.Tanh)
@@ -28,54 +27,155 @@ namespace Examples
             new global::FuncReg.BatchNormalization(),
             new global::FuncReg.Dense(1, global::FuncReg.Activation.Linear));
 
-        // Interim: interpreted; fused kernels come next.
-        private readonly global::FuncReg.ReferenceModel interpreter;
+        // Parameters (values, gradients and optimizer slots live in FusedParameter) and per-layer buffers,
+        // allocated once for the largest batch seen (Allocate) and reused: a steady-state step allocates nothing.
+        private readonly global::FuncReg.FusedParameter layerNorm0Gamma, layerNorm0Beta;
+        private float[] layerNorm0Y = [], layerNorm0Dx = [], layerNorm0Xhat = [], layerNorm0InvStd = [];
+        private readonly global::FuncReg.FusedParameter dense1Kernel, dense1Bias;
+        private static readonly global::FuncReg.Regularizer dense1Activity = global::FuncReg.Regularizer.L1L2(1E-06, 0.0);
+        private readonly int dense1ActivityIndex;
+        private float[] dense1Y = [], dense1Dx = [], dense1Z = [], dense1Dz = [];
+        private bool gaussianDropout2Active;
+        private float[] gaussianDropout2Y = [], gaussianDropout2Dx = [], gaussianDropout2Noise = [];
+        private readonly global::FuncReg.FusedParameter dense3Kernel, dense3Bias;
+        private static readonly global::FuncReg.Regularizer dense3Activity = global::FuncReg.Regularizer.L1L2(2E-06, 3E-06);
+        private readonly int dense3ActivityIndex;
+        private float[] dense3Y = [], dense3Dx = [], dense3Z = [], dense3Dz = [];
+        private readonly global::FuncReg.FusedParameter batchNorm4Gamma, batchNorm4Beta, batchNorm4MovingMean, batchNorm4MovingVariance;
+        private readonly float[] batchNorm4Mean = new float[8], batchNorm4Variance = new float[8], batchNorm4InvStd = new float[8];
+        private bool batchNorm4Training;
+        private float[] batchNorm4Y = [], batchNorm4Dx = [], batchNorm4Xhat = [];
+        private readonly global::FuncReg.FusedParameter dense5Kernel, dense5Bias;
+        private float[] dense5Y = [], dense5Dx = [], dense5Z = [], dense5Dz = [];
 
-        /// <summary>A new model; <paramref name="seed"/> keys every random stream: initialization, shuffling, dropout and noise.</summary>
-        public Regression(long seed = 0)
+        /// <summary>A new model; <paramref name="seed"/> keys every random stream (initialization, shuffling, dropout, noise),
+        /// <paramref name="threads"/> sets the GEMM threads (results do not depend on it).</summary>
+        public Regression(long seed = 0, int threads = 1)
+            : base(Spec, seed, threads)
         {
-            interpreter = global::FuncReg.Reference.Build(Spec, seed);
+            layerNorm0Gamma = AddParameter("layer_norm_0.gamma", [3], global::FuncReg.ParameterRole.Gamma, initializer: global::FuncReg.Initializer.Ones);
+            layerNorm0Beta = AddParameter("layer_norm_0.beta", [3], global::FuncReg.ParameterRole.Beta);
+            dense1Kernel = AddParameter("dense_1.kernel", [3, 8], global::FuncReg.ParameterRole.Kernel, global::FuncReg.Regularizer.L1L2(1E-05, 0.0001), null, global::FuncReg.Initializer.LecunNormal, 3, 8);
+            dense1Bias = AddParameter("dense_1.bias", [8], global::FuncReg.ParameterRole.Bias, global::FuncReg.Regularizer.L1L2(0.0, 0.001), null, global::FuncReg.Initializer.Zeros, 3, 8);
+            dense1ActivityIndex = AddActivityPenalty("dense_1");
+            dense3Kernel = AddParameter("dense_3.kernel", [8, 8], global::FuncReg.ParameterRole.Kernel, null, null, global::FuncReg.Initializer.GlorotUniform, 8, 8);
+            dense3Bias = AddParameter("dense_3.bias", [8], global::FuncReg.ParameterRole.Bias, null, null, global::FuncReg.Initializer.Zeros, 8, 8);
+            dense3ActivityIndex = AddActivityPenalty("dense_3");
+            batchNorm4Gamma = AddParameter("batch_norm_4.gamma", [8], global::FuncReg.ParameterRole.Gamma, initializer: global::FuncReg.Initializer.Ones);
+            batchNorm4Beta = AddParameter("batch_norm_4.beta", [8], global::FuncReg.ParameterRole.Beta);
+            batchNorm4MovingMean = AddParameter("batch_norm_4.moving_mean", [8], global::FuncReg.ParameterRole.MovingMean);
+            batchNorm4MovingVariance = AddParameter("batch_norm_4.moving_variance", [8], global::FuncReg.ParameterRole.MovingVariance, initializer: global::FuncReg.Initializer.Ones);
+            dense5Kernel = AddParameter("dense_5.kernel", [8, 1], global::FuncReg.ParameterRole.Kernel, null, null, global::FuncReg.Initializer.GlorotUniform, 8, 1);
+            dense5Bias = AddParameter("dense_5.bias", [1], global::FuncReg.ParameterRole.Bias, null, null, global::FuncReg.Initializer.Zeros, 8, 1);
+            CompleteRegistration();
         }
 
-        global::FuncReg.Sequential global::FuncReg.IModel.Spec => Spec;
+        /// <inheritdoc/>
+        protected override void Allocate(int rows)
+        {
+            layerNorm0Y = new float[rows * 3];
+            layerNorm0Dx = new float[rows * 3];
+            layerNorm0Xhat = new float[rows * 3];
+            layerNorm0InvStd = new float[rows];
+            dense1Y = new float[rows * 8];
+            dense1Dx = new float[rows * 3];
+            dense1Z = new float[rows * 8];
+            dense1Dz = new float[rows * 8];
+            gaussianDropout2Y = new float[rows * 8];
+            gaussianDropout2Dx = new float[rows * 8];
+            gaussianDropout2Noise = new float[rows * 8];
+            dense3Y = new float[rows * 8];
+            dense3Dx = new float[rows * 8];
+            dense3Z = new float[rows * 8];
+            dense3Dz = new float[rows * 8];
+            batchNorm4Y = new float[rows * 8];
+            batchNorm4Dx = new float[rows * 8];
+            batchNorm4Xhat = new float[rows * 8];
+            dense5Y = new float[rows * 1];
+            dense5Dx = new float[rows * 8];
+            dense5Z = new float[rows * 1];
+            dense5Dz = new float[rows * 1];
+        }
 
         /// <inheritdoc/>
-        public long Seed => interpreter.Seed;
+        protected override void Forward(global::System.ReadOnlySpan<float> x, int n, bool training)
+        {
+            // layer_norm_0: per-sample statistics
+            global::FuncReg.NormalizationOps.LayerForward<float>(x, layerNorm0Gamma.Values, layerNorm0Beta.Values, 1E-05, Take(layerNorm0Xhat, n * 3), Take(layerNorm0Y, n * 3), layerNorm0InvStd, n, 3);
+            // dense_1: z = x·W + b, y = tanh(z) — bias and activation fused into the GEMM epilogue
+            global::FuncReg.Kernels.DenseKernels.Forward(GemmContext, Take(layerNorm0Y, n * 3), dense1Kernel.Values, dense1Bias.Values, dense1Z, null, dense1Y, null, global::FuncReg.Activation.Tanh, 0.0f, n, 3, 8);
+            // gaussian_dropout_2: noise from stream layer(2) at this step in training, identity in inference
+            gaussianDropout2Active = training;
+            if (training)
+            {
+                global::FuncReg.Kernels.NoiseKernels.Forward(Spec.Layers[2], 2, Seed, Step, Take(dense1Y, n * 8), gaussianDropout2Noise, gaussianDropout2Y);
+            }
+            else
+            {
+                Take(dense1Y, n * 8).CopyTo(gaussianDropout2Y);
+            }
+            // dense_3: z = x·W + b, y = leakyrelu(z) — bias and activation fused into the GEMM epilogue
+            global::FuncReg.Kernels.DenseKernels.Forward(GemmContext, Take(gaussianDropout2Y, n * 8), dense3Kernel.Values, dense3Bias.Values, dense3Z, null, dense3Y, null, global::FuncReg.Activation.LeakyRelu, 0.2f, n, 8, 8);
+            // batch_norm_4: batch statistics (and their running update) in training, running statistics in inference
+            batchNorm4Training = training;
+            if (training)
+            {
+                global::FuncReg.NormalizationOps.BatchForwardTraining<float>(Take(dense3Y, n * 8), batchNorm4Gamma.Values, batchNorm4Beta.Values, 0.001, Take(batchNorm4Xhat, n * 8), Take(batchNorm4Y, n * 8), batchNorm4Mean, batchNorm4Variance, batchNorm4InvStd, n, 8);
+                global::FuncReg.NormalizationOps.UpdateRunning<float>(batchNorm4MovingMean.Values, batchNorm4Mean, 0.99);
+                global::FuncReg.NormalizationOps.UpdateRunning<float>(batchNorm4MovingVariance.Values, batchNorm4Variance, 0.99);
+            }
+            else
+            {
+                global::FuncReg.NormalizationOps.BatchForwardInference<float>(Take(dense3Y, n * 8), batchNorm4Gamma.Values, batchNorm4Beta.Values, batchNorm4MovingMean.Values, batchNorm4MovingVariance.Values, 0.001, Take(batchNorm4Y, n * 8), n, 8);
+            }
+            // dense_5: z = x·W + b, y = linear(z) — bias and activation fused into the GEMM epilogue
+            global::FuncReg.Kernels.DenseKernels.Forward(GemmContext, Take(batchNorm4Y, n * 8), dense5Kernel.Values, dense5Bias.Values, dense5Z, null, dense5Y, null, global::FuncReg.Activation.Linear, 0.0f, n, 8, 1);
+        }
 
         /// <inheritdoc/>
-        public int InputSize => 3;
+        protected override void Backward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> outputGradient, int n)
+        {
+            // dense_5: dz = dy·linear′(z) in one pass (or dz = dy from a fused loss head), then dW = xᵀ·dz, db = Σ dz, dx = dz·Wᵀ
+            global::FuncReg.Kernels.DenseKernels.Backward(GemmContext, Take(batchNorm4Y, n * 8), dense5Kernel.Values, dense5Kernel.Gradient, dense5Bias.Gradient, dense5Z, null, dense5Y, null, outputGradient, dense5Dz, dense5Dx, global::FuncReg.Activation.Linear, 0.0f, null, Head != LossHead.Generic, n, 8, 1);
+            // batch_norm_4: dγ, dβ and dx
+            if (batchNorm4Training)
+            {
+                global::FuncReg.NormalizationOps.BatchBackwardTraining<float>(Take(dense5Dx, n * 8), Take(batchNorm4Xhat, n * 8), batchNorm4Gamma.Values, batchNorm4InvStd, Take(batchNorm4Dx, n * 8), Cleared(batchNorm4Gamma.Gradient), Cleared(batchNorm4Beta.Gradient), n, 8);
+            }
+            else
+            {
+                global::FuncReg.NormalizationOps.BatchBackwardInference<float>(Take(dense3Y, n * 8), Take(dense5Dx, n * 8), batchNorm4Gamma.Values, batchNorm4MovingMean.Values, batchNorm4MovingVariance.Values, 0.001, Take(batchNorm4Dx, n * 8), Cleared(batchNorm4Gamma.Gradient), Cleared(batchNorm4Beta.Gradient), n, 8);
+            }
+            // dense_3: dz = dy·leakyrelu′(z) in one pass, then dW = xᵀ·dz, db = Σ dz, dx = dz·Wᵀ
+            global::FuncReg.Kernels.DenseKernels.Backward(GemmContext, Take(gaussianDropout2Y, n * 8), dense3Kernel.Values, dense3Kernel.Gradient, dense3Bias.Gradient, dense3Z, null, dense3Y, null, Take(batchNorm4Dx, n * 8), dense3Dz, dense3Dx, global::FuncReg.Activation.LeakyRelu, 0.2f, dense3Activity, false, n, 8, 8);
+            // gaussian_dropout_2: dx = dy·noise (the same draws as the forward pass)
+            if (gaussianDropout2Active)
+            {
+                global::FuncReg.Kernels.NoiseKernels.Backward(Spec.Layers[2], Take(dense3Dx, n * 8), gaussianDropout2Noise, gaussianDropout2Dx);
+            }
+            else
+            {
+                Take(dense3Dx, n * 8).CopyTo(gaussianDropout2Dx);
+            }
+            // dense_1: dz = dy·tanh′(z) in one pass, then dW = xᵀ·dz, db = Σ dz, dx = dz·Wᵀ
+            global::FuncReg.Kernels.DenseKernels.Backward(GemmContext, Take(layerNorm0Y, n * 3), dense1Kernel.Values, dense1Kernel.Gradient, dense1Bias.Gradient, dense1Z, null, dense1Y, null, Take(gaussianDropout2Dx, n * 8), dense1Dz, dense1Dx, global::FuncReg.Activation.Tanh, 0.0f, dense1Activity, false, n, 3, 8);
+            // layer_norm_0: dγ, dβ and dx
+            global::FuncReg.NormalizationOps.LayerBackward<float>(Take(dense1Dx, n * 3), Take(layerNorm0Xhat, n * 3), layerNorm0Gamma.Values, layerNorm0InvStd, Take(layerNorm0Dx, n * 3), Cleared(layerNorm0Gamma.Gradient), Cleared(layerNorm0Beta.Gradient), n, 3);
+        }
 
         /// <inheritdoc/>
-        public int OutputSize => 1;
+        protected override float[] Outputs => dense5Y;
 
         /// <inheritdoc/>
-        public global::System.Collections.Generic.IReadOnlyList<global::FuncReg.Parameter> Parameters => interpreter.Parameters;
+        protected override float[] Logits => dense5Z;
 
         /// <inheritdoc/>
-        public global::System.Collections.Generic.IReadOnlyList<string> PenaltyNames => interpreter.PenaltyNames;
-
-        /// <inheritdoc/>
-        public global::FuncReg.Optimizer Optimizer { get => interpreter.Optimizer; set => interpreter.Optimizer = value; }
-
-        /// <inheritdoc/>
-        public double LearningRate { get => interpreter.LearningRate; set => interpreter.LearningRate = value; }
-
-        /// <inheritdoc/>
-        public long Step { get => interpreter.Step; set => interpreter.Step = value; }
-
-        /// <inheritdoc/>
-        public global::System.Collections.Generic.IReadOnlyList<global::FuncReg.Parameter> OptimizerState => interpreter.OptimizerState;
-
-        /// <inheritdoc/>
-        public long OptimizerIterations { get => interpreter.OptimizerIterations; set => interpreter.OptimizerIterations = value; }
-
-        /// <inheritdoc/>
-        public global::FuncReg.StepResult TrainStep(in global::FuncReg.Batch batch, global::System.Span<double> penalties) => interpreter.TrainStep(in batch, penalties);
-
-        /// <inheritdoc/>
-        public global::FuncReg.StepResult EvaluateBatch(in global::FuncReg.Batch batch, global::System.Span<double> penalties) => interpreter.EvaluateBatch(in batch, penalties);
-
-        /// <inheritdoc/>
-        public void Predict(global::System.ReadOnlySpan<float> x, global::System.Span<float> output) => interpreter.Predict(x, output);
+        protected override double ActivityPenalties(int n, global::System.Span<double> penalties)
+        {
+            double total = 0;
+            total += ActivityPenalty(dense1Activity, Take(dense1Y, n * 8), n, dense1ActivityIndex, penalties);
+            total += ActivityPenalty(dense3Activity, Take(dense3Y, n * 8), n, dense3ActivityIndex, penalties);
+            return total;
+        }
     }
 }

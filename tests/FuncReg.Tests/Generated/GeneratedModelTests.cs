@@ -104,7 +104,15 @@ public sealed class GeneratedModelTests
         reference.Fit(train, options);
 
         Assert.True(history.Epochs[^1].DataLoss < history.Epochs[0].DataLoss);
-        Assert.Equal(reference.GetWeights(), model.GetWeights());
+        // Fused float code sums in another order than the interpreter: equal within float rounding, grown over 90 Adam steps.
+        float[][] expected = reference.GetWeights(), actual = model.GetWeights();
+        for (int p = 0; p < expected.Length; p++)
+        {
+            for (int i = 0; i < expected[p].Length; i++)
+            {
+                Assert.True(Math.Abs(expected[p][i] - actual[p][i]) <= 1e-3 * (1 + Math.Abs(expected[p][i])), $"{model.Parameters[p].Name}[{i}]: {actual[p][i]} vs reference {expected[p][i]}");
+            }
+        }
         Evaluation e = model.Evaluate(test);
         Assert.True(e.Accuracy > 0.6, $"accuracy {e.Accuracy}");
 
