@@ -18,8 +18,8 @@ internal static class BenchCommand
         var threads = new Option<int>("--threads") { Description = "GEMM threads (results do not depend on it).", DefaultValueFactory = _ => Environment.ProcessorCount };
         var seconds = new Option<double>("--seconds") { Description = "Measured steady-state duration, after warm-up.", DefaultValueFactory = _ => 5.0 };
         var sizes = new Option<int[]>("--n") { Description = "GEMM sizes (square n×n×n).", DefaultValueFactory = _ => [256, 512, 1024, 2048], AllowMultipleArgumentsPerToken = true };
-        var engine = new Option<string>("--engine") { Description = "compiled (fused, allocation-free) or reference (the interpreter).", DefaultValueFactory = _ => "compiled" };
-        engine.AcceptOnlyFromAmong("compiled", "reference");
+        var engine = new Option<string>("--engine") { Description = "generated (the source generator's fused code), compiled (the same passes planned at run time) or reference (the interpreter).", DefaultValueFactory = _ => "generated" };
+        engine.AcceptOnlyFromAmong("generated", "compiled", "reference");
         var cmd = new Command("bench", "Measure training samples/s on the peer workloads (mlp, tiny) or GEMM GFLOP/s (gemm).")
         {
             workload,
@@ -114,7 +114,16 @@ internal static class BenchCommand
     private static (double Samples, double Steps, string Detail) Training(string name, int threads, double seconds, string engine)
     {
         var (spec, optimizer, batch, data) = Workload(name);
-        IModel model = engine == "reference" ? Reference.Build(spec, seed: 0) : new CompiledModel(spec, seed: 0, threads: threads);
+        IModel model = engine switch
+        {
+            "reference" => Reference.Build(spec, seed: 0),
+            "compiled" => new CompiledModel(spec, seed: 0, threads: threads),
+            _ => name == "mlp" ? new MlpWorkload(seed: 0, threads: threads) : new TinyWorkload(seed: 0, threads: threads),
+        };
+        if (!model.Spec.Equals(spec))
+        {
+            throw new InvalidOperationException($"the {name} workload's declared model differs from its definition: {model.Spec} vs {spec}");
+        }
         try
         {
             model.Optimizer = optimizer;
