@@ -353,7 +353,7 @@ namespace FuncReg.Generators.Emitting
                             string mask = s.FusedDropout is not null ? s.Field + "Masked ? " + s.Field + "Mask : null" : "null";
                             string a = s.KeepActivations ? s.Field + "Masked ? " + s.Field + "A : null" : "null";
                             w.Line("// " + s.Name + ": dz = dy" + (s.FusedDropout is not null ? "·mask" : "") + "·" + d.Activation.ToLowerInvariant() + "′(z) in one pass" + (last ? " (or dz = dy from a fused loss head)" : "") + ", then dW = xᵀ·dz, db = Σ dz" + (s.InputGradient is not null ? ", dx = dz·Wᵀ" : ""));
-                            w.Line(K + "DenseKernels.Backward(GemmContext, " + input + ", " + s.Field + "Kernel.Values, " + s.Field + "Kernel.Gradient, " + (d.UseBias ? s.Field + "Bias.Gradient" : "null") + ", " + s.Field + "Z, " + a + ", " + s.Output + ", " + mask + ", " + dy + ", " + s.Field + "Dz, " + (s.InputGradient ?? "null") + ", " + Lib + "Activation." + d.Activation + ", " + Float(Alpha(d.Activation)) + ", " + (activity ? s.Field + "Activity" : "null") + ", " + (last ? "Head != LossHead.Generic" : "false") + ", n, " + Literals.Int(s.Inputs) + ", " + Literals.Int(s.Outputs) + ");");
+                            w.Line(K + "DenseKernels.Backward(GemmContext, " + input + ", " + s.Field + "Kernel.Values, " + s.Field + "Kernel.Gradient, " + (d.UseBias ? s.Field + "Bias.Gradient" : "null") + ", " + s.Field + "Z, " + a + ", " + s.Output + ", " + mask + ", " + dy + ", " + s.Field + "Dz, " + (s.InputGradient ?? "null") + ", " + Lib + "Activation." + d.Activation + ", " + Float(Alpha(d.Activation)) + ", " + (activity ? s.Field + "Activity" : "null") + ", " + (last ? "Head != " + Lib + "LossHead.Generic" : "false") + ", n, " + Literals.Int(s.Inputs) + ", " + Literals.Int(s.Outputs) + ");");
                             break;
                         }
                     case ActivationSpec act:
@@ -364,7 +364,7 @@ namespace FuncReg.Generators.Emitting
                         w.Line("// " + s.Name + ": dx = " + act.Function.ToLowerInvariant() + "′·dy");
                         if (last)
                         {
-                            w.Line("if (Head != LossHead.Generic)");
+                            w.Line("if (Head != " + Lib + "LossHead.Generic)");
                             w.Open();
                             w.Line(dy + ".CopyTo(" + s.InputGradient + ");");
                             w.Close();

@@ -75,19 +75,6 @@ public abstract class FusedModel : IModel, IDisposable
         GemmContext = new GemmContext(threads);
     }
 
-    /// <summary>How the loss is computed from the last layer.</summary>
-    protected enum LossHead
-    {
-        /// <summary>From the outputs (probabilities or values), then back through the last activation.</summary>
-        Generic,
-
-        /// <summary>Softmax cross-entropy from the last layer's logits; the backward pass starts at the logits.</summary>
-        SoftmaxLogits,
-
-        /// <summary>Sigmoid binary cross-entropy from the last layer's logits; the backward pass starts at the logits.</summary>
-        SigmoidLogits,
-    }
-
     public Sequential Spec { get; }
 
     public long Seed { get; }
@@ -141,35 +128,11 @@ public abstract class FusedModel : IModel, IDisposable
     /// <summary>Workspace and threads of the GEMM calls.</summary>
     protected GemmContext GemmContext { get; }
 
-    /// <summary>The loss head chosen for <see cref="Spec"/> (see <see cref="HeadOf"/>).</summary>
+    /// <summary>The loss head chosen for <see cref="Spec"/> (see <see cref="ModelRules.HeadOf"/>).</summary>
     protected LossHead Head => head;
 
     /// <summary>Rows the buffers currently hold.</summary>
     protected int Capacity => capacity;
-
-    /// <summary>
-    /// The loss head of a spec whose last layer is a Dense or Activation layer: softmax (or linear with
-    /// FromLogits) and categorical cross-entropy, sigmoid (or linear with FromLogits) and binary cross-entropy
-    /// fuse, unless the last layer has an activity penalty. Same rule as the reference interpreter.
-    /// </summary>
-    protected static LossHead HeadOf(Sequential spec)
-    {
-        ArgumentNullException.ThrowIfNull(spec);
-        Layer last = spec.Layers[^1];
-        if (last is not (Dense or ActivationLayer) || last is Dense { ActivityRegularizer.IsZero: false })
-        {
-            return LossHead.Generic;
-        }
-        Activation a = last is Dense d ? d.Activation : ((ActivationLayer)last).Function;
-        return (spec.Loss, a, spec.FromLogits) switch
-        {
-            (Loss.CategoricalCrossEntropy, Activation.Softmax, _) => LossHead.SoftmaxLogits,
-            (Loss.CategoricalCrossEntropy, Activation.Linear, true) => LossHead.SoftmaxLogits,
-            (Loss.BinaryCrossEntropy, Activation.Sigmoid, _) => LossHead.SigmoidLogits,
-            (Loss.BinaryCrossEntropy, Activation.Linear, true) => LossHead.SigmoidLogits,
-            _ => LossHead.Generic,
-        };
-    }
 
     /// <summary>Registers the next parameter (layer order, as the reference) and initializes it.</summary>
     protected FusedParameter AddParameter(string name, int[] shape, ParameterRole role, Regularizer? regularizer = null, Constraint? constraint = null, Initializer initializer = Initializer.Zeros, int fanIn = 1, int fanOut = 1)
@@ -195,11 +158,8 @@ public abstract class FusedModel : IModel, IDisposable
     /// <summary>Ends registration: optimizer slots, public lists, loss head.</summary>
     protected void CompleteRegistration()
     {
-        head = HeadOf(Spec);
-        if (Spec.FromLogits && head == LossHead.Generic && Spec.Loss != Loss.MeanSquaredError)
-        {
-            throw new ArgumentException("FromLogits needs the last layer to be a Dense or Activation layer without an activity regularizer.", nameof(Spec));
-        }
+        ModelRules.CheckFromLogits(Spec);
+        head = ModelRules.HeadOf(Spec);
         trainable = [.. parameters.Where(p => p.Public.Trainable)];
         publicParameters = [.. parameters.Select(p => p.Public)];
         Optimizer = optimizer;
@@ -385,42 +345,6 @@ public abstract class FusedModel : IModel, IDisposable
         }
     }
 
-    private void CheckBatch(in Batch batch)
-    {
-        int n = batch.Count;
-        if (n <= 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(batch), n, "batch size must be ≥ 1");
-        }
-        if (batch.Features.Length != n * InputSize)
-        {
-            throw new ShapeMismatchException($"features have {batch.Features.Length} values; a batch of {n} samples × {InputSize} features needs {n * InputSize}.", "x");
-        }
-        if (!batch.Labels.IsEmpty)
-        {
-            if (batch.Labels.Length != n)
-            {
-                throw new ShapeMismatchException($"{batch.Labels.Length} labels for {n} samples.", "labels");
-            }
-            if (Spec.Loss != Loss.MeanSquaredError)
-            {
-                int classes = Spec.Loss == Loss.CategoricalCrossEntropy ? OutputSize : 2;
-                foreach (int label in batch.Labels)
-                {
-                    if ((uint)label >= (uint)classes)
-                    {
-                        throw new ArgumentOutOfRangeException("labels", label, $"label {label} is outside [0, {classes - 1}] for a model with {OutputSize} output unit(s) and {Spec.Loss}.");
-                    }
-                }
-            }
-            if (Spec.Loss != Loss.CategoricalCrossEntropy && OutputSize != 1)
-            {
-                throw new ShapeMismatchException($"integer labels need one output unit for {Spec.Loss}, the model has {OutputSize}; give float targets of {OutputSize} values per sample.", "labels");
-            }
-        }
-        else if (batch.Targets.Length != n * OutputSize)
-        {
-            throw new ShapeMismatchException($"targets have {batch.Targets.Length} values; {n} samples × {OutputSize} outputs need {n * OutputSize}.", "targets");
-        }
-    }
+    private void CheckBatch(in Batch batch) =>
+        ModelRules.CheckBatch(Spec, OutputSize, batch.Count, batch.Features.Length, batch.Labels, batch.Targets.Length);
 }

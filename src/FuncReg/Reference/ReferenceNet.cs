@@ -17,15 +17,8 @@ public readonly record struct LossBreakdown(double DataLoss, double PenaltyLoss,
 public sealed class ReferenceNet<T>
     where T : IFloatingPointIeee754<T>
 {
-    private enum Head
-    {
-        Generic,
-        SoftmaxLogits,
-        SigmoidLogits,
-    }
-
     private readonly LayerRuntime<T>[] layers;
-    private readonly Head head;
+    private readonly LossHead head;
     private readonly List<(ParamTensor<T>? Param, LayerRuntime<T>? Layer)> penaltySources = [];
     private OptimizerSlots<T>[] slots = [];
 
@@ -68,27 +61,9 @@ public sealed class ReferenceNet<T>
         }
         Parameters = [.. layers.SelectMany(l => l.Parameters)];
         PenaltyNames = [.. penaltySources.Select(s => s.Param?.Name ?? $"{s.Layer!.Name}.activity")];
-        LayerRuntime<T> last = layers[^1];
-        Activation lastActivation = spec.Layers[^1] switch
-        {
-            Dense d => d.Activation,
-            ActivationLayer a => a.Function,
-            _ => Activation.Linear,
-        };
-        bool fusable = last.PreActivation is not null && last.Activity is null;
-        head = (spec.Loss, lastActivation, spec.FromLogits) switch
-        {
-            (FuncReg.Loss.CategoricalCrossEntropy, Activation.Softmax, _) when fusable => Head.SoftmaxLogits,
-            (FuncReg.Loss.CategoricalCrossEntropy, Activation.Linear, true) when fusable => Head.SoftmaxLogits,
-            (FuncReg.Loss.BinaryCrossEntropy, Activation.Sigmoid, _) when fusable => Head.SigmoidLogits,
-            (FuncReg.Loss.BinaryCrossEntropy, Activation.Linear, true) when fusable => Head.SigmoidLogits,
-            _ => Head.Generic,
-        };
-        if (spec.FromLogits && head == Head.Generic && spec.Loss != FuncReg.Loss.MeanSquaredError)
-        {
-            throw new ArgumentException("FromLogits needs the last layer to be a Dense or Activation layer without an activity regularizer.", nameof(spec));
-        }
-        last.FusedOutput = head != Head.Generic;
+        ModelRules.CheckFromLogits(spec);
+        head = ModelRules.HeadOf(spec);
+        layers[^1].FusedOutput = head != LossHead.Generic;
     }
 
     public Sequential Spec { get; }
@@ -117,7 +92,10 @@ public sealed class ReferenceNet<T>
     /// <summary>Forward pass; returns the model's outputs (probabilities, or logits with FromLogits).</summary>
     public T[] Forward(ReadOnlySpan<T> x, int n, ForwardContext ctx)
     {
-        CheckBatch(x.Length, n);
+        if (n <= 0 || x.Length != n * Inputs)
+        {
+            ModelRules.CheckBatch(Spec, Outputs, n, x.Length, [], n * Outputs);
+        }
         T[] a = x.ToArray();
         foreach (LayerRuntime<T> l in layers)
         {
@@ -133,15 +111,15 @@ public sealed class ReferenceNet<T>
     /// </summary>
     public LossBreakdown Loss(ReadOnlySpan<T> x, Targets<T> targets, int n, ForwardContext ctx, Span<double> penalties, bool gradients)
     {
-        CheckTargets(targets, n);
+        ModelRules.CheckBatch(Spec, Outputs, n, x.Length, targets.Labels, targets.Values.Length);
         T[] output = Forward(x, n, ctx);
         int units = Outputs;
         T[] dOut = gradients ? new T[output.Length] : [];
         double smoothing = Spec.LabelSmoothing;
         double data = head switch
         {
-            Head.SoftmaxLogits => LossFunctions.SoftmaxCrossEntropy(layers[^1].PreActivation!, targets, units, smoothing, dOut),
-            Head.SigmoidLogits => LossFunctions.SigmoidBinaryCrossEntropy(layers[^1].PreActivation!, targets, units, smoothing, dOut),
+            LossHead.SoftmaxLogits => LossFunctions.SoftmaxCrossEntropy(layers[^1].PreActivation!, targets, units, smoothing, dOut),
+            LossHead.SigmoidLogits => LossFunctions.SigmoidBinaryCrossEntropy(layers[^1].PreActivation!, targets, units, smoothing, dOut),
             _ => Spec.Loss switch
             {
                 FuncReg.Loss.CategoricalCrossEntropy => LossFunctions.CategoricalCrossEntropy<T>(output, targets, units, smoothing, dOut),
@@ -219,46 +197,4 @@ public sealed class ReferenceNet<T>
         }
     }
 
-    private void CheckBatch(int length, int n)
-    {
-        if (n <= 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(n), n, "batch size must be ≥ 1");
-        }
-        if (length != n * Inputs)
-        {
-            throw new ShapeMismatchException($"features have {length} values; a batch of {n} samples × {Inputs} features needs {n * Inputs}.", "x");
-        }
-    }
-
-    private void CheckTargets(Targets<T> targets, int n)
-    {
-        int units = Outputs;
-        if (targets.HasLabels)
-        {
-            if (targets.Labels.Length != n)
-            {
-                throw new ShapeMismatchException($"{targets.Labels.Length} labels for {n} samples.", "labels");
-            }
-            if (Spec.Loss != FuncReg.Loss.MeanSquaredError)
-            {
-                int classes = Spec.Loss == FuncReg.Loss.CategoricalCrossEntropy ? units : 2;
-                foreach (int label in targets.Labels)
-                {
-                    if (label < 0 || label >= classes)
-                    {
-                        throw new ArgumentOutOfRangeException("labels", label, $"label {label} is outside [0, {classes - 1}] for a model with {units} output unit(s) and {Spec.Loss}.");
-                    }
-                }
-            }
-            if (Spec.Loss != FuncReg.Loss.CategoricalCrossEntropy && units != 1)
-            {
-                throw new ShapeMismatchException($"integer labels need one output unit for {Spec.Loss}, the model has {units}; give float targets of {units} values per sample.", "labels");
-            }
-        }
-        else if (targets.Values.Length != n * units)
-        {
-            throw new ShapeMismatchException($"targets have {targets.Values.Length} values; {n} samples × {units} outputs need {n * units}.", "targets");
-        }
-    }
 }

@@ -117,7 +117,7 @@ namespace Examples.Normalized
         protected override void Backward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> outputGradient, int n)
         {
             // dense_4: dz = dy·linear′(z) in one pass (or dz = dy from a fused loss head), then dW = xᵀ·dz, db = Σ dz, dx = dz·Wᵀ
-            global::FuncReg.Kernels.DenseKernels.Backward(GemmContext, Take(activation3Y, n * 32), dense4Kernel.Values, dense4Kernel.Gradient, dense4Bias.Gradient, dense4Z, null, dense4Y, null, outputGradient, dense4Dz, dense4Dx, global::FuncReg.Activation.Linear, 0.0f, null, Head != LossHead.Generic, n, 32, 4);
+            global::FuncReg.Kernels.DenseKernels.Backward(GemmContext, Take(activation3Y, n * 32), dense4Kernel.Values, dense4Kernel.Gradient, dense4Bias.Gradient, dense4Z, null, dense4Y, null, outputGradient, dense4Dz, dense4Dx, global::FuncReg.Activation.Linear, 0.0f, null, Head != global::FuncReg.LossHead.Generic, n, 32, 4);
             // activation_3: dx = relu′·dy
             global::FuncReg.Kernels.ActivationKernels.Backward(global::FuncReg.Activation.Relu, 0.0f, Take(activation3Z, n * 32), Take(activation3Y, n * 32), default, Take(dense4Dx, n * 32), Take(activation3Dx, n * 32));
             // batch_norm_2: dγ, dβ and dx

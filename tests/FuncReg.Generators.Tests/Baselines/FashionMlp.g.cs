@@ -93,7 +93,7 @@ namespace Examples
         protected override void Backward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> outputGradient, int n)
         {
             // dense_4: dz = dy·softmax′(z) in one pass (or dz = dy from a fused loss head), then dW = xᵀ·dz, db = Σ dz, dx = dz·Wᵀ
-            global::FuncReg.Kernels.DenseKernels.Backward(GemmContext, Take(dense2Y, n * 128), dense4Kernel.Values, dense4Kernel.Gradient, dense4Bias.Gradient, dense4Z, null, dense4Y, null, outputGradient, dense4Dz, dense4Dx, global::FuncReg.Activation.Softmax, 0.0f, null, Head != LossHead.Generic, n, 128, 10);
+            global::FuncReg.Kernels.DenseKernels.Backward(GemmContext, Take(dense2Y, n * 128), dense4Kernel.Values, dense4Kernel.Gradient, dense4Bias.Gradient, dense4Z, null, dense4Y, null, outputGradient, dense4Dz, dense4Dx, global::FuncReg.Activation.Softmax, 0.0f, null, Head != global::FuncReg.LossHead.Generic, n, 128, 10);
             // dense_2: dz = dy·mask·relu′(z) in one pass, then dW = xᵀ·dz, db = Σ dz, dx = dz·Wᵀ
             global::FuncReg.Kernels.DenseKernels.Backward(GemmContext, Take(dense0Y, n * 256), dense2Kernel.Values, dense2Kernel.Gradient, dense2Bias.Gradient, dense2Z, null, dense2Y, dense2Masked ? dense2Mask : null, Take(dense4Dx, n * 128), dense2Dz, dense2Dx, global::FuncReg.Activation.Relu, 0.0f, null, false, n, 256, 128);
             // dense_0: dz = dy·mask·relu′(z) in one pass, then dW = xᵀ·dz, db = Σ dz

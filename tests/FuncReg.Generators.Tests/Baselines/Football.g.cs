@@ -82,7 +82,7 @@ partial class Football : global::FuncReg.FusedModel
     protected override void Backward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> outputGradient, int n)
     {
         // dense_3: dz = dy·sigmoid′(z) in one pass (or dz = dy from a fused loss head), then dW = xᵀ·dz, db = Σ dz, dx = dz·Wᵀ
-        global::FuncReg.Kernels.DenseKernels.Backward(GemmContext, Take(dense2Y, n * 3), dense3Kernel.Values, dense3Kernel.Gradient, dense3Bias.Gradient, dense3Z, null, dense3Y, null, outputGradient, dense3Dz, dense3Dx, global::FuncReg.Activation.Sigmoid, 0.0f, null, Head != LossHead.Generic, n, 3, 1);
+        global::FuncReg.Kernels.DenseKernels.Backward(GemmContext, Take(dense2Y, n * 3), dense3Kernel.Values, dense3Kernel.Gradient, dense3Bias.Gradient, dense3Z, null, dense3Y, null, outputGradient, dense3Dz, dense3Dx, global::FuncReg.Activation.Sigmoid, 0.0f, null, Head != global::FuncReg.LossHead.Generic, n, 3, 1);
         // dense_2: dz = dy·relu′(z) in one pass, then dW = xᵀ·dz, db = Σ dz, dx = dz·Wᵀ
         global::FuncReg.Kernels.DenseKernels.Backward(GemmContext, Take(dense0Y, n * 20), dense2Kernel.Values, dense2Kernel.Gradient, dense2Bias.Gradient, dense2Z, null, dense2Y, null, Take(dense3Dx, n * 3), dense2Dz, dense2Dx, global::FuncReg.Activation.Relu, 0.0f, null, false, n, 20, 3);
         // dense_0: dz = dy·mask·relu′(z) in one pass, then dW = xᵀ·dz, db = Σ dz

@@ -136,7 +136,7 @@ namespace Examples
         protected override void Backward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> outputGradient, int n)
         {
             // dense_5: dz = dy·linear′(z) in one pass (or dz = dy from a fused loss head), then dW = xᵀ·dz, db = Σ dz, dx = dz·Wᵀ
-            global::FuncReg.Kernels.DenseKernels.Backward(GemmContext, Take(batchNorm4Y, n * 8), dense5Kernel.Values, dense5Kernel.Gradient, dense5Bias.Gradient, dense5Z, null, dense5Y, null, outputGradient, dense5Dz, dense5Dx, global::FuncReg.Activation.Linear, 0.0f, null, Head != LossHead.Generic, n, 8, 1);
+            global::FuncReg.Kernels.DenseKernels.Backward(GemmContext, Take(batchNorm4Y, n * 8), dense5Kernel.Values, dense5Kernel.Gradient, dense5Bias.Gradient, dense5Z, null, dense5Y, null, outputGradient, dense5Dz, dense5Dx, global::FuncReg.Activation.Linear, 0.0f, null, Head != global::FuncReg.LossHead.Generic, n, 8, 1);
             // batch_norm_4: dγ, dβ and dx
             if (batchNorm4Training)
             {
