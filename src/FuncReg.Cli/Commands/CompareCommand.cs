@@ -79,7 +79,7 @@ internal static class CompareCommand
         }
         foreach (var (name, spec, customize) in Football2DTechniques(epochs))
         {
-            var model = Reference.Build(spec, seed);
+            using var model = new CompiledModel(spec, seed);
             var options = customize(new FitOptions { Epochs = epochs, BatchSize = train.Count, Optimizer = new SGD(lr), Shuffle = false });
             var clock = Stopwatch.StartNew();
             History h = model.Fit(train, options);
