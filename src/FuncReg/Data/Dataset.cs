@@ -57,6 +57,42 @@ public sealed class Dataset
         return new Dataset([.. features], [], [.. targets], [.. sampleShape], targetSize);
     }
 
+    /// <summary>
+    /// The same labels or targets and sample shape with other features (what a scaler returns): the features
+    /// are copied and checked (same length, all finite).
+    /// </summary>
+    public Dataset WithFeatures(float[] newFeatures)
+    {
+        ArgumentNullException.ThrowIfNull(newFeatures);
+        return WithOwnedFeatures([.. newFeatures]);
+    }
+
+    /// <summary><see cref="WithFeatures"/> without the copy: the dataset takes <paramref name="owned"/> over.</summary>
+    internal Dataset WithOwnedFeatures(float[] owned)
+    {
+        if (owned.Length != features.Length)
+        {
+            throw new ShapeMismatchException($"{owned.Length} feature values for {Count} samples of {SampleSize} values ({features.Length} needed).", "newFeatures");
+        }
+        CheckFeatures(owned, SampleSize);
+        return new Dataset(owned, labels, targets, sampleShape, TargetSize);
+    }
+
+    /// <summary>
+    /// A labelled dataset that takes the arrays over without copying (loaders build large arrays once);
+    /// the same checks as <see cref="From(float[], int[], int[])"/>.
+    /// </summary>
+    internal static Dataset FromOwned(float[] features, int[] labels, int[] sampleShape)
+    {
+        int size = CheckShape(sampleShape);
+        CheckFeatures(features, size);
+        if (features.Length / size != labels.Length)
+        {
+            throw new ShapeMismatchException($"{features.Length / size} samples of features but {labels.Length} labels.", nameof(labels));
+        }
+        return new Dataset(features, labels, [], [.. sampleShape], 1);
+    }
+
     public int Count { get; }
 
     /// <summary>Values per sample (product of <see cref="SampleShape"/>).</summary>

@@ -18,3 +18,38 @@ public sealed class NonFiniteLossException(string message, int epoch, int batch)
 
 /// <summary>Thrown when a weights or checkpoint file is malformed, truncated or does not fit the model.</summary>
 public sealed class CheckpointFormatException(string message, Exception? inner = null) : FormatException(message, inner);
+
+/// <summary>
+/// Thrown by the data loaders (IDX, CSV) when a file's content is not what its format promises: a wrong magic
+/// number, a truncated file, counts that disagree, a label out of range, a cell that is not a finite number.
+/// The message names the file, where the problem is (<see cref="Offset"/> for binary files, <see cref="Line"/>
+/// for text) and what was expected. Loaders read everything before building a data set, so nothing partial
+/// is returned.
+/// </summary>
+public sealed class DataFormatException : FormatException
+{
+    public DataFormatException(string path, string message, long? offset = null, long? line = null, Exception? inner = null)
+        : base(Compose(path, message, offset, line), inner)
+    {
+        Path = path;
+        Offset = offset;
+        Line = line;
+    }
+
+    /// <summary>The file that is malformed.</summary>
+    public string Path { get; }
+
+    /// <summary>Byte offset in the (decompressed) file where the problem was found, for binary formats.</summary>
+    public long? Offset { get; }
+
+    /// <summary>One-based line of the problem, for text formats.</summary>
+    public long? Line { get; }
+
+    private static string Compose(string path, string message, long? offset, long? line) =>
+        (offset, line) switch
+        {
+            ({ } o, _) => $"{path}: at byte offset {o}: {message}",
+            (_, { } l) => $"{path}: line {l}: {message}",
+            _ => $"{path}: {message}",
+        };
+}
