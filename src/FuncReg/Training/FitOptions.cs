@@ -32,6 +32,12 @@ public sealed record FitOptions
     /// <summary>Epoch to start from (for resuming); epochs before it are not run.</summary>
     public int InitialEpoch { get; init => field = Guard.NonNegative(value, nameof(InitialEpoch)); }
 
+    /// <summary>
+    /// Random augmentation of the training batches (never of validation data); null or the default record changes
+    /// nothing. Image options need training samples of shape [height, width, channels].
+    /// </summary>
+    public Augmentation? Augmentation { get; init; }
+
     /// <summary>Batch size used for validation; defaults to <see cref="BatchSize"/>.</summary>
     public int? ValidationBatchSize { get; init => field = value is { } v ? Guard.Positive(v, nameof(ValidationBatchSize)) : null; }
 }

@@ -40,7 +40,8 @@ public static class Trainer
     /// <summary>
     /// Trains <paramref name="model"/> on <paramref name="train"/> as Keras's <c>fit</c>: per epoch, shuffle
     /// (seeded), run every batch through <see cref="IModel.TrainStep"/>, evaluate the validation data,
-    /// then run the callbacks' epoch-end hooks. A non-finite loss throws <see cref="NonFiniteLossException"/>
+    /// then run the callbacks' epoch-end hooks. With <see cref="FitOptions.Augmentation"/>, each gathered training
+    /// batch is augmented in place (keyed by the model's seed and step) before the step. A non-finite loss throws <see cref="NonFiniteLossException"/>
     /// unless a <see cref="TerminateOnNaN"/> callback is present, which stops training instead.
     /// </summary>
     public static History Fit(this IModel model, Dataset train, FitOptions options)
@@ -62,6 +63,7 @@ public static class Trainer
         {
             CheckData(model, validation, nameof(options.Validation));
         }
+        options.Augmentation?.Validate(train.SampleShape);
         if (!Equals(model.Optimizer, options.Optimizer))
         {
             model.Optimizer = options.Optimizer;
@@ -78,6 +80,12 @@ public static class Trainer
         var x = new float[batchSize * inputs];
         var labels = train.HasLabels ? new int[batchSize] : [];
         var targets = train.HasLabels ? [] : new float[batchSize * targetSize];
+        // Augmentation works in the batch buffers; mixup on integer labels trains on soft targets of the output size.
+        Augmentation? augmentation = options.Augmentation;
+        bool soft = augmentation is { MixupAlpha: > 0 } && train.HasLabels;
+        int augTargetSize = soft ? model.OutputSize : train.HasLabels ? 0 : targetSize;
+        Augmenter? augmenter = augmentation is { IsIdentity: false } ? new Augmenter(augmentation, train.SampleShape, batchSize, augTargetSize) : null;
+        var softTargets = soft ? new float[batchSize * model.OutputSize] : [];
         var order = new int[n];
         int terms = model.PenaltyNames.Count;
         var penalties = new double[terms];
@@ -99,7 +107,14 @@ public static class Trainer
             {
                 int start = b * batchSize, count = Math.Min(batchSize, n - start);
                 Gather(train, order.AsSpan(start, count), x, labels, targets);
-                var batch = new Batch(x.AsSpan(0, count * inputs), labels.AsSpan(0, train.HasLabels ? count : 0), targets.AsSpan(0, train.HasLabels ? 0 : count * targetSize), count);
+                if (soft)
+                {
+                    Mixup.SoftTargets(labels.AsSpan(0, count), model.OutputSize, softTargets);
+                }
+                augmenter?.Apply(x.AsSpan(0, count * inputs), soft ? softTargets.AsSpan(0, count * model.OutputSize) : targets.AsSpan(0, train.HasLabels ? 0 : count * targetSize), count, model.Seed, model.Step);
+                var batch = soft
+                    ? new Batch(x.AsSpan(0, count * inputs), default, softTargets.AsSpan(0, count * model.OutputSize), count)
+                    : new Batch(x.AsSpan(0, count * inputs), labels.AsSpan(0, train.HasLabels ? count : 0), targets.AsSpan(0, train.HasLabels ? 0 : count * targetSize), count);
                 StepResult r = model.TrainStep(batch, penalties);
                 if (!double.IsFinite(r.Loss))
                 {
