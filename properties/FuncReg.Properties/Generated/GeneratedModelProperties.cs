@@ -77,7 +77,8 @@ public sealed class GeneratedModelProperties
         for (int i = 0; i < rp.Length; i++)
         {
             double bound = 1e-4 * (1 + Math.Abs(rp[i]));
-            bool close = Math.Abs(rp[i] - gp[i]) <= bound || Math.Abs(gp[i] - ep[i]) <= Math.Max(10 * bound, 4 * Math.Abs(rp[i] - ep[i]));
+            double referenceError = Math.Abs(rp[i] - ep[i]);
+            bool close = Math.Abs(rp[i] - gp[i]) <= bound || (referenceError <= 100 * bound && Math.Abs(gp[i] - ep[i]) <= Math.Max(10 * bound, 4 * referenceError));
             Assert.True(close, $"prediction {i}: {gp[i]} vs reference {rp[i]}, in double {ep[i]}");
         }
     }
@@ -93,7 +94,8 @@ public sealed class GeneratedModelProperties
     /// normalization over near-constant columns or rows divide by a tiny standard deviation. Both float engines
     /// are then equally far from the exact result, in different directions. So the same computation is also run
     /// in double (<paramref name="exact"/>) as a rounding oracle, and a tensor beyond the bound still passes when
-    /// the generated model is within max(10 · bound, 4 · the float reference's own distance) of the double result:
+    /// the generated model is within max(10 · bound, 4 · the float reference's own distance) of the double result
+    /// (that distance itself at most 100 · bound, so a reference far from its own double run never excuses anything):
     /// the generated code must be about as accurate as the reference, never merely different. Sampling 60 000
     /// cases (after the tanh fix), the fallback was needed in about 1 in 300 and 3 cases still failed, all
     /// Adam/RMSprop steps on a near-zero gradient where both engines are far from the double result.
@@ -122,7 +124,7 @@ public sealed class GeneratedModelProperties
                 generatedError = Math.Max(generatedError, Math.Abs(g[i] - e[i]));
             }
             double bound = 1e-5 * Math.Max(scale, 10 * optimizer.LearningRate);
-            bool explainedByRounding = generatedError <= Math.Max(10 * bound, 4 * referenceError);
+            bool explainedByRounding = referenceError <= 100 * bound && generatedError <= Math.Max(10 * bound, 4 * referenceError);
             Assert.True(diff <= bound || explainedByRounding, $"{when}: {expected[p].Name}[{worst}] = {g[worst]}, reference {r[worst]}, in double {e[worst]}: differs by {diff} > {bound} (scale {scale}; max distance from double: reference {referenceError}, generated {generatedError})");
         }
     }
