@@ -170,6 +170,36 @@ public sealed class DiagnosticTests
         """);
 
     [Fact]
+    public void FR0013_model_with_a_base_class() => AssertReports("FR0013", """
+        using FuncReg;
+        public class Base { }
+        [Model(Inputs = 2)]
+        [Dense(1, Activation.Sigmoid)]
+        public partial class Derived : [|Base|], System.IDisposable
+        {
+            public void Dispose() { }
+        }
+        """);
+
+    [Fact]
+    public void FR0013_base_class_named_in_another_part()
+    {
+        (GeneratorRunResult result, _) = GeneratorHarness.Run("""
+            using FuncReg;
+            [Model(Inputs = 2)]
+            [Dense(1, Activation.Sigmoid)]
+            public partial class Split;
+            """, """
+            public partial class Split : System.Collections.Generic.List<int>;
+            """);
+        Diagnostic d = Assert.Single(result.Diagnostics);
+        Assert.Equal("FR0013", d.Id);
+        Assert.Equal("Model1.cs", d.Location.SourceTree?.FilePath ?? d.Location.GetLineSpan().Path);
+        Assert.Contains("System.Collections.Generic.List<int>", d.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        Assert.Empty(result.GeneratedSources);
+    }
+
+    [Fact]
     public void Every_rule_is_release_tracked_and_has_a_test()
     {
         string unshipped = File.ReadAllText(FindUp("generators/FuncReg.Generators/AnalyzerReleases.Unshipped.md"));

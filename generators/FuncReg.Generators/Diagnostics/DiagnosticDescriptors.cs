@@ -108,10 +108,19 @@ namespace FuncReg.Generators.Diagnostics
             DiagnosticSeverity.Error,
             isEnabledByDefault: true);
 
+        public static readonly DiagnosticDescriptor HasBaseClass = new(
+            "FR0013",
+            "Model class must not declare a base class",
+            "'{0}' derives from '{1}', but the generated part of a [Model] class derives from FuncReg.FusedModel: remove the base class (interfaces are fine), or wrap the model in a field of your class",
+            Category,
+            DiagnosticSeverity.Error,
+            isEnabledByDefault: true);
+
         public static readonly IReadOnlyList<DiagnosticDescriptor> All = new[]
         {
             NotPartial, NoLayers, BadInputs, BadUnits, BadRate, NegativePenalty, SoftmaxNotLast,
             OutputDoesNotFitLoss, BatchNormAfterDropout, DuplicateOrConflicting, OutOfRange, NestedOrGeneric,
+            HasBaseClass,
         };
 
         private static readonly Dictionary<string, DiagnosticDescriptor> Index = All.ToDictionary(d => d.Id);

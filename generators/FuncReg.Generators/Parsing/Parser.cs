@@ -51,6 +51,7 @@ namespace FuncReg.Generators.Parsing
             {
                 Report(DiagnosticDescriptors.NestedOrGeneric, identifier, name, "generic");
             }
+            ReportBaseClass(type, cancellationToken);
 
             var model = new AttributeArguments(modelAttribute);
             ReportDuplicates(model, "[Model]");
@@ -130,6 +131,30 @@ namespace FuncReg.Generators.Parsing
             {
                 Report(DiagnosticDescriptors.DuplicateOrConflicting, location, owner, argument + " is given twice: keep one");
             }
+        }
+
+        /// <summary>FR0013 at the base type in the declaration that names it (the generated part derives from FusedModel: CS0263 otherwise).</summary>
+        private void ReportBaseClass(INamedTypeSymbol type, CancellationToken cancellationToken)
+        {
+            if (type.BaseType is not { SpecialType: not SpecialType.System_Object } baseType || baseType.ToDisplayString() == "FuncReg.FusedModel")
+            {
+                return;
+            }
+            foreach (SyntaxReference reference in type.DeclaringSyntaxReferences)
+            {
+                if (reference.GetSyntax(cancellationToken) is ClassDeclarationSyntax { BaseList: { } bases } && bases.Types.Count > 0)
+                {
+                    foreach (BaseTypeSyntax candidate in bases.Types)
+                    {
+                        if (candidate.Type.ToString().Split('.').Last().Split('<')[0] == baseType.Name)
+                        {
+                            Report(DiagnosticDescriptors.HasBaseClass, LocationInfo.From(candidate.Type.GetLocation()), type.Name, baseType.ToDisplayString());
+                            return;
+                        }
+                    }
+                }
+            }
+            Report(DiagnosticDescriptors.HasBaseClass, LocationInfo.From(type.Locations.FirstOrDefault()), type.Name, baseType.ToDisplayString());
         }
 
         /// <summary>Where a layer's attribute and its activation argument were written.</summary>

@@ -29,7 +29,12 @@ public static class ActivationKernels
                 }
                 break;
             case Activation.Tanh:
-                TensorPrimitives.Tanh(z, y);
+                // Not TensorPrimitives.Tanh: its vector path is off by ~6e-8 absolute near 0 (tanh(0) = −6e-8,
+                // 3e-4 relative at 1e-4), which Adam/RMSprop turn into steps of order lr on zero gradients.
+                for (int i = 0; i < z.Length; i++)
+                {
+                    y[i] = MathF.Tanh(z[i]);
+                }
                 break;
             case Activation.LeakyRelu:
                 for (int i = 0; i < z.Length; i++)
