@@ -113,12 +113,7 @@ internal sealed class DenseStep(int inputs, Dense spec, CompiledParameter kernel
         Gemm.Multiply(GemmLayout.TN, x, d, kernel.Gradient, Inputs, Outputs, n, context: gemm);
         if (bias is not null)
         {
-            Span<float> db = bias.Gradient;
-            db.Clear();
-            for (int r = 0; r < n; r++)
-            {
-                System.Numerics.Tensors.TensorPrimitives.Add(db, d.Slice(r * Outputs, Outputs), db);
-            }
+            ReductionKernels.ColumnSums(d, n, Outputs, bias.Gradient);
         }
         if (needInputGradient)
         {
