@@ -217,6 +217,37 @@ public sealed class FusedKernelTests
         }
     }
 
+    [Fact]
+    public void FloatSigmoidCrossEntropyMatchesTheDoubleFormulaOnEveryLength()
+    {
+        foreach (int units in new[] { 1, 3 })
+        {
+            for (int rows = 1; rows <= MaxLength / units; rows++)
+            {
+                var random = new Random(rows + (units * 1000));
+                float[] logits = Values(random, rows * units, withZeros: true, scale: 20f);
+                double[] wide = Array.ConvertAll(logits, v => (double)v);
+                int[] labels = [.. Enumerable.Range(0, rows).Select(i => i % 2)];
+                float[] values = [.. Enumerable.Range(0, rows * units).Select(i => (float)random.NextDouble())];
+                double[] wideValues = Array.ConvertAll(values, v => (double)v);
+                foreach (bool useLabels in units == 1 ? new[] { true, false } : new[] { false })
+                {
+                    var targets = useLabels ? new Targets<float>(labels, default) : new Targets<float>(default, values);
+                    var wideTargets = useLabels ? new Targets<double>(labels, default) : new Targets<double>(default, wideValues);
+                    float[] grad = new float[rows * units];
+                    double[] wideGrad = new double[rows * units];
+                    double loss = LossFunctions.SigmoidBinaryCrossEntropy<float>(logits, targets, units, 0.1, grad);
+                    double expected = LossFunctions.SigmoidBinaryCrossEntropy<double>(wide, wideTargets, units, 0.1, wideGrad);
+                    Assert.Equal(expected, loss, (Math.Abs(expected) * 1e-13) + 1e-300);
+                    for (int i = 0; i < grad.Length; i++)
+                    {
+                        Assert.Equal((float)wideGrad[i], grad[i], Math.Abs(wideGrad[i]) * 1e-6);
+                    }
+                }
+            }
+        }
+    }
+
     private static float[] Values(Random random, int length, bool withZeros, float scale = 1f) =>
         [.. Enumerable.Range(0, length).Select(i => withZeros && i % 5 == 0 ? (i % 10 == 0 ? 0f : -0f) : (float)((random.NextDouble() * 2) - 1) * scale)];
 

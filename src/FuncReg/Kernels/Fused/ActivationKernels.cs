@@ -13,7 +13,8 @@ namespace FuncReg.Kernels;
 /// The loops run on <see cref="Vector256{T}"/> with a scalar tail. Everything but the exponential is the
 /// scalar formula operation for operation (separate multiply and add, no FMA), so relu (<c>z &gt; 0 ? z : 0</c>, as
 /// the reference), leaky relu and every backward pass are bit-identical to the scalar loop; sigmoid and elu use
-/// <see cref="Vector256.Exp(Vector256{float})"/> in the vector body, which may differ from
+/// <see cref="Vector256.Exp(Vector256{float})"/> (also for the last &lt; 8 elements, zero-padded, so an
+/// element's value does not depend on its position in the span), which may differ from
 /// <see cref="MathF.Exp(float)"/> in the last bit.
 /// </remarks>
 public static class ActivationKernels
@@ -55,6 +56,14 @@ public static class ActivationKernels
                 {
                     Sigmoid(Vector256.LoadUnsafe(ref zr, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
                 }
+                if (Vector256.IsHardwareAccelerated)
+                {
+                    if (i < z.Length)
+                    {
+                        StoreTail(Sigmoid(LoadTail(z, i)), y, i, z.Length - i);
+                    }
+                    break;
+                }
                 for (; i < z.Length; i++)
                 {
                     y[i] = ActivationFunctions.Sigmoid(z[i]);
@@ -82,9 +91,15 @@ public static class ActivationKernels
                     Vector256<float> av = Vector256.Create(alpha);
                     for (; i < end; i += N)
                     {
-                        Vector256<float> v = Vector256.LoadUnsafe(ref zr, (nuint)i);
-                        Vector256<float> below = av * (Vector256.Exp(Vector256.Min(v, Vector256<float>.Zero)) - Vector256<float>.One);
-                        Vector256.ConditionalSelect(Vector256.GreaterThan(v, Vector256<float>.Zero), v, below).StoreUnsafe(ref yr, (nuint)i);
+                        Elu(Vector256.LoadUnsafe(ref zr, (nuint)i), av).StoreUnsafe(ref yr, (nuint)i);
+                    }
+                    if (Vector256.IsHardwareAccelerated)
+                    {
+                        if (i < z.Length)
+                        {
+                            StoreTail(Elu(LoadTail(z, i), av), y, i, z.Length - i);
+                        }
+                        break;
                     }
                     for (; i < z.Length; i++)
                     {
@@ -223,6 +238,32 @@ public static class ActivationKernels
                 }
                 break;
         }
+    }
+
+    /// <summary>
+    /// The last <c>z.Length − start</c> (&lt; 8) elements, zero-padded to a vector: the tail goes through the
+    /// same vector function as the body, so an element's result does not depend on where it falls in the span.
+    /// </summary>
+    private static Vector256<float> LoadTail(ReadOnlySpan<float> z, int start)
+    {
+        Span<float> lanes = stackalloc float[8];
+        lanes.Clear();
+        z[start..].CopyTo(lanes);
+        return Vector256.Create<float>(lanes);
+    }
+
+    private static void StoreTail(Vector256<float> v, Span<float> y, int start, int count)
+    {
+        Span<float> lanes = stackalloc float[8];
+        v.CopyTo(lanes);
+        lanes[..count].CopyTo(y[start..]);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Elu(Vector256<float> v, Vector256<float> alpha)
+    {
+        Vector256<float> below = alpha * (Vector256.Exp(Vector256.Min(v, Vector256<float>.Zero)) - Vector256<float>.One);
+        return Vector256.ConditionalSelect(Vector256.GreaterThan(v, Vector256<float>.Zero), v, below);
     }
 
     /// <summary>σ(z) as <see cref="ActivationFunctions.Sigmoid{T}(T)"/>: 1/(1+e⁻ᶻ) for z ≥ 0, eᶻ/(1+eᶻ) otherwise.</summary>

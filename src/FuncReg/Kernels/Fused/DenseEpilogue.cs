@@ -49,6 +49,47 @@ public readonly struct DenseEpilogue : IGemmEpilogue
         }
     }
 
+    /// <summary>
+    /// The epilogue of whole rows <c>[row0, row0 + rows)</c>, <paramref name="values"/> being those rows of C
+    /// back to back: the same operations as <see cref="Apply"/> on each row, in a few long passes.
+    /// </summary>
+    internal void ApplyRows(int row0, int rows, Span<float> values)
+    {
+        int offset = row0 * units, size = rows * units;
+        if (bias is not null)
+        {
+            if (units >= 8)
+            {
+                for (int r = 0; r < rows; r++)
+                {
+                    TensorPrimitives.Add(values.Slice(r * units, units), bias.AsSpan(0, units), values.Slice(r * units, units));
+                }
+            }
+            else
+            {
+                for (int r = 0; r < rows; r++)
+                {
+                    Span<float> row = values.Slice(r * units, units);
+                    for (int j = 0; j < row.Length; j++)
+                    {
+                        row[j] += bias[j];
+                    }
+                }
+            }
+        }
+        Span<float> y = output.AsSpan(offset, size);
+        Span<float> a = activations is null ? y : activations.AsSpan(offset, size);
+        ActivationKernels.Forward(activation, alpha, values[..size], a);
+        if (mask is not null)
+        {
+            TensorPrimitives.Multiply(a, mask.AsSpan(offset, size), y);
+        }
+        else if (activations is not null)
+        {
+            a.CopyTo(y);
+        }
+    }
+
     public void Apply(int row, int columnStart, Span<float> values)
     {
         int offset = (row * units) + columnStart;
