@@ -6,8 +6,8 @@ namespace FuncReg.Kernels;
 
 /// <summary>
 /// The direct path for small products (m·n·k ≤ <see cref="Gemm.SmallThreshold"/>, AVX2+FMA): A is read
-/// in place (one broadcast per row and step), only B is copied, into k rows of n values padded with zeros
-/// to a multiple of 8 columns; register tiles are 4 rows × 16 columns or 8 rows × 8 columns. The
+/// in place (one broadcast per row and step); B is read in place when its rows are a multiple of 8 floats,
+/// otherwise copied into k rows of n values padded with zeros to a multiple of 8 columns; register tiles are 4 rows × 16 columns or 8 rows × 8 columns. The
 /// arithmetic per element is that of the packed path — over k in blocks of <see cref="GemmTiling.KC"/>,
 /// each block summed from zero by fused multiply-adds in p order, then stored or added to C — so the
 /// results are bit-identical to <see cref="Avx2MicroKernel"/>'s, on any thread count.
@@ -19,9 +19,18 @@ internal static unsafe class GemmSmall
     {
         int m = op.M, n = op.N, k = op.K;
         int np = (n + 7) & ~7;
-        buffers.Ensure(0, k * np);
-        float* bs = buffers.B;
-        PackB(op, bs, np);
+        float* bs;
+        if (op.Layout != GemmLayout.NT && np == n)
+        {
+            // B is already k rows of a multiple of 8 columns: read it in place.
+            bs = op.B;
+        }
+        else
+        {
+            buffers.Ensure(0, k * np);
+            bs = buffers.B;
+            PackB(op, bs, np);
+        }
 
         // A(i, p) = a[i·rowStride + p·stepStride].
         bool transposedA = op.Layout == GemmLayout.TN;
@@ -75,7 +84,16 @@ internal static unsafe class GemmSmall
             }
             else
             {
-                new ReadOnlySpan<float>(b + ((long)p * n), n).CopyTo(new Span<float>(row, n));
+                float* src = b + ((long)p * n);
+                int j = 0;
+                for (; j + 8 <= n; j += 8)
+                {
+                    Avx.Store(row + j, Avx.LoadVector256(src + j));
+                }
+                for (; j < n; j++)
+                {
+                    row[j] = src[j];
+                }
             }
             for (int j = n; j < np; j++)
             {
@@ -88,7 +106,6 @@ internal static unsafe class GemmSmall
     private static void Tile4x16(in GemmOperands op, float* bs, int np, nint rowStride, nint stepStride, int i, int j)
     {
         int m = op.M, k = op.K;
-        float* lanes = stackalloc float[8];
         float* a0 = op.A + (i * rowStride);
         float* a1 = op.A + (Math.Min(i + 1, m - 1) * rowStride);
         float* a2 = op.A + (Math.Min(i + 2, m - 1) * rowStride);
@@ -117,14 +134,14 @@ internal static unsafe class GemmSmall
                 c31 = Fma.MultiplyAdd(av, b1, c31);
             }
             bool load = pc > 0 || op.Accumulate;
-            Store(op, i, j, c00, load, lanes);
-            Store(op, i, j + 8, c01, load, lanes);
-            Store(op, i + 1, j, c10, load, lanes);
-            Store(op, i + 1, j + 8, c11, load, lanes);
-            Store(op, i + 2, j, c20, load, lanes);
-            Store(op, i + 2, j + 8, c21, load, lanes);
-            Store(op, i + 3, j, c30, load, lanes);
-            Store(op, i + 3, j + 8, c31, load, lanes);
+            Store(op, i, j, c00, load);
+            Store(op, i, j + 8, c01, load);
+            Store(op, i + 1, j, c10, load);
+            Store(op, i + 1, j + 8, c11, load);
+            Store(op, i + 2, j, c20, load);
+            Store(op, i + 2, j + 8, c21, load);
+            Store(op, i + 3, j, c30, load);
+            Store(op, i + 3, j + 8, c31, load);
         }
     }
 
@@ -132,7 +149,6 @@ internal static unsafe class GemmSmall
     private static void Tile8x8(in GemmOperands op, float* bs, int np, nint rowStride, nint stepStride, int i, int j)
     {
         int m = op.M, k = op.K;
-        float* lanes = stackalloc float[8];
         float* a0 = op.A + (i * rowStride);
         float* a1 = op.A + (Math.Min(i + 1, m - 1) * rowStride);
         float* a2 = op.A + (Math.Min(i + 2, m - 1) * rowStride);
@@ -160,20 +176,20 @@ internal static unsafe class GemmSmall
                 c7 = Fma.MultiplyAdd(Vector256.Create(a7[o]), b, c7);
             }
             bool load = pc > 0 || op.Accumulate;
-            Store(op, i, j, c0, load, lanes);
-            Store(op, i + 1, j, c1, load, lanes);
-            Store(op, i + 2, j, c2, load, lanes);
-            Store(op, i + 3, j, c3, load, lanes);
-            Store(op, i + 4, j, c4, load, lanes);
-            Store(op, i + 5, j, c5, load, lanes);
-            Store(op, i + 6, j, c6, load, lanes);
-            Store(op, i + 7, j, c7, load, lanes);
+            Store(op, i, j, c0, load);
+            Store(op, i + 1, j, c1, load);
+            Store(op, i + 2, j, c2, load);
+            Store(op, i + 3, j, c3, load);
+            Store(op, i + 4, j, c4, load);
+            Store(op, i + 5, j, c5, load);
+            Store(op, i + 6, j, c6, load);
+            Store(op, i + 7, j, c7, load);
         }
     }
 
     /// <summary>Stores (or adds, as <c>C + acc</c>) the valid columns of one 8-wide accumulator; rows past m are dropped.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(in GemmOperands op, int i, int j, Vector256<float> acc, bool load, float* lanes)
+    private static void Store(in GemmOperands op, int i, int j, Vector256<float> acc, bool load)
     {
         int valid = op.N - j;
         if (i >= op.M || valid <= 0)
@@ -186,10 +202,12 @@ internal static unsafe class GemmSmall
             Avx.Store(c, load ? Avx.LoadVector256(c) + acc : acc);
             return;
         }
-        Avx.Store(lanes, acc);
-        for (int l = 0; l < valid; l++)
+        // The valid lanes only, by a masked store (masked-out lanes are neither written nor faulted on).
+        Vector256<float> keep = Vector256.LessThan(Vector256.Create(0f, 1f, 2f, 3f, 4f, 5f, 6f, 7f), Vector256.Create((float)valid));
+        if (load)
         {
-            c[l] = load ? c[l] + lanes[l] : lanes[l];
+            acc = Avx.MaskLoad(c, keep) + acc;
         }
+        Avx.MaskStore(c, keep, acc);
     }
 }

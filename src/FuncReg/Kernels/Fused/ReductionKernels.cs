@@ -48,9 +48,33 @@ public static class ReductionKernels
                 }
                 s0.StoreUnsafe(ref sr, (nuint)j);
             }
-        }
-        if (j == columns)
-        {
+            int width = columns - j;
+            if (width > 0)
+            {
+                // The last < 8 columns: one vector per row whose extra lanes (the next row's values) are
+                // ignored; each kept lane still sums its column in row order. Rows whose vector would run
+                // past the end of x are added by the scalar loop below.
+                int vectorRows = Math.Min(rows, (x.Length - j - 8) / columns + 1);
+                if (x.Length - j < 8)
+                {
+                    vectorRows = 0;
+                }
+                Vector256<float> s0 = default;
+                for (int r = 0; r < vectorRows; r++)
+                {
+                    s0 += Vector256.LoadUnsafe(ref xr, (nuint)((r * columns) + j));
+                }
+                Span<float> lanes = stackalloc float[8];
+                s0.CopyTo(lanes);
+                for (int r = vectorRows; r < rows; r++)
+                {
+                    for (int c = 0; c < width; c++)
+                    {
+                        lanes[c] += x[(r * columns) + j + c];
+                    }
+                }
+                lanes[..width].CopyTo(sums[j..]);
+            }
             return;
         }
         Span<float> tail = sums[j..columns];
