@@ -30,7 +30,8 @@ public sealed class CompiledModelTests
             new Dropout(0.25),
             new Dense(5, Activation.Elu) { KernelConstraint = new UnitNorm() },
             new Dropout(0.1),
-            new Dense(3)) with { Loss = Loss.CategoricalCrossEntropy, FromLogits = true, LabelSmoothing = 0.1 },
+            new Dense(3)) with
+        { Loss = Loss.CategoricalCrossEntropy, FromLogits = true, LabelSmoothing = 0.1 },
         ["regression"] = Sequential.Of(
             12,
             new Dense(6, Activation.Tanh) { KernelConstraint = new NonNeg() },
