@@ -230,7 +230,7 @@ public static class LossFunctions
                     bool t = targets.At(r, j, units) > half;
                     hits += p == t ? 1 : 0;
                 }
-                correct += (double)hits / units;
+                correct += units == 1 ? hits : (double)hits / units;
             }
         }
         return correct;
