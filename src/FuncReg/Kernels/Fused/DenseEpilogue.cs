@@ -1,4 +1,7 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace FuncReg.Kernels;
 
@@ -58,24 +61,7 @@ public readonly struct DenseEpilogue : IGemmEpilogue
         int offset = row0 * units, size = rows * units;
         if (bias is not null)
         {
-            if (units >= 8)
-            {
-                for (int r = 0; r < rows; r++)
-                {
-                    TensorPrimitives.Add(values.Slice(r * units, units), bias.AsSpan(0, units), values.Slice(r * units, units));
-                }
-            }
-            else
-            {
-                for (int r = 0; r < rows; r++)
-                {
-                    Span<float> row = values.Slice(r * units, units);
-                    for (int j = 0; j < row.Length; j++)
-                    {
-                        row[j] += bias[j];
-                    }
-                }
-            }
+            AddBias(values[..size], bias.AsSpan(0, units), rows);
         }
         Span<float> y = output.AsSpan(offset, size);
         Span<float> a = activations is null ? y : activations.AsSpan(offset, size);
@@ -87,6 +73,28 @@ public readonly struct DenseEpilogue : IGemmEpilogue
         else if (activations is not null)
         {
             a.CopyTo(y);
+        }
+    }
+
+    /// <summary>values[r, j] += bias[j] row by row (the same float additions as <see cref="Apply"/>), in Vector256 steps with a scalar tail per row.</summary>
+    private static void AddBias(Span<float> values, ReadOnlySpan<float> bias, int rows)
+    {
+        int units = bias.Length;
+        ref float vr = ref MemoryMarshal.GetReference(values);
+        ref float br = ref MemoryMarshal.GetReference(bias);
+        int whole = Vector256.IsHardwareAccelerated ? units - (units % 8) : 0;
+        for (int r = 0; r < rows; r++)
+        {
+            nuint o = (nuint)(r * units);
+            int j = 0;
+            for (; j < whole; j += 8)
+            {
+                (Vector256.LoadUnsafe(ref vr, o + (nuint)j) + Vector256.LoadUnsafe(ref br, (nuint)j)).StoreUnsafe(ref vr, o + (nuint)j);
+            }
+            for (; j < units; j++)
+            {
+                Unsafe.Add(ref vr, o + (nuint)j) += bias[j];
+            }
         }
     }
 
