@@ -6,8 +6,9 @@ namespace FuncReg.Kernels;
 
 /// <summary>
 /// The direct path for small products (m·n·k ≤ <see cref="Gemm.SmallThreshold"/>, AVX2+FMA): A is read
-/// in place (one broadcast per row and step); B is read in place when its rows are a multiple of 8 floats,
-/// otherwise copied into k rows of n values padded with zeros to a multiple of 8 columns; register tiles are 4 rows × 16 columns or 8 rows × 8 columns. The
+/// in place (one broadcast per row and step), and so is B for NN and TN (the lanes past column n of a last,
+/// partial vector are masked loads that read as zero); for NT, B is transposed into k rows of n values padded
+/// with zeros to a multiple of 8 columns; register tiles are 4 rows × 16 columns or 8 rows × 8 columns. The
 /// arithmetic per element is that of the packed path — over k in blocks of <see cref="GemmTiling.KC"/>,
 /// each block summed from zero by fused multiply-adds in p order, then stored or added to C — so the
 /// results are bit-identical to <see cref="Avx2MicroKernel"/>'s, on any thread count.
@@ -20,15 +21,18 @@ internal static unsafe class GemmSmall
         int m = op.M, n = op.N, k = op.K;
         int np = (n + 7) & ~7;
         float* bs;
-        if (op.Layout != GemmLayout.NT && np == n)
+        int ldb;
+        if (op.Layout != GemmLayout.NT)
         {
-            // B is already k rows of a multiple of 8 columns: read it in place.
+            // B is k rows of n floats: read it in place, the columns past n of a last partial vector by masked loads.
             bs = op.B;
+            ldb = n;
         }
         else
         {
             buffers.Ensure(0, k * np);
             bs = buffers.B;
+            ldb = np;
             PackB(op, bs, np);
         }
 
@@ -41,15 +45,15 @@ internal static unsafe class GemmSmall
             {
                 if (np - j >= 16)
                 {
-                    Tile4x16(op, bs, np, rowStride, stepStride, i, j);
+                    Tile4x16(op, bs, ldb, rowStride, stepStride, i, j);
                     if (i + 4 < m)
                     {
-                        Tile4x16(op, bs, np, rowStride, stepStride, i + 4, j);
+                        Tile4x16(op, bs, ldb, rowStride, stepStride, i + 4, j);
                     }
                 }
                 else
                 {
-                    Tile8x8(op, bs, np, rowStride, stepStride, i, j);
+                    Tile8x8(op, bs, ldb, rowStride, stepStride, i, j);
                 }
             }
         }
@@ -67,7 +71,7 @@ internal static unsafe class GemmSmall
         }
     }
 
-    /// <summary>B as k rows of <paramref name="np"/> floats, zero past column n.</summary>
+    /// <summary>B (NT: stored n×k) as k rows of <paramref name="np"/> floats, zero past column n.</summary>
     private static void PackB(in GemmOperands op, float* bs, int np)
     {
         int n = op.N, k = op.K;
@@ -75,25 +79,9 @@ internal static unsafe class GemmSmall
         for (int p = 0; p < k; p++)
         {
             float* row = bs + ((long)p * np);
-            if (op.Layout == GemmLayout.NT)
+            for (int j = 0; j < n; j++)
             {
-                for (int j = 0; j < n; j++)
-                {
-                    row[j] = b[((long)j * k) + p];
-                }
-            }
-            else
-            {
-                float* src = b + ((long)p * n);
-                int j = 0;
-                for (; j + 8 <= n; j += 8)
-                {
-                    Avx.Store(row + j, Avx.LoadVector256(src + j));
-                }
-                for (; j < n; j++)
-                {
-                    row[j] = src[j];
-                }
+                row[j] = b[((long)j * k) + p];
             }
             for (int j = n; j < np; j++)
             {
@@ -103,9 +91,10 @@ internal static unsafe class GemmSmall
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile4x16(in GemmOperands op, float* bs, int np, nint rowStride, nint stepStride, int i, int j)
+    private static void Tile4x16(in GemmOperands op, float* bs, int ldb, nint rowStride, nint stepStride, int i, int j)
     {
         int m = op.M, k = op.K;
+        Vector256<float> mask1 = ColumnMask(op.N - j - 8);
         float* a0 = op.A + (i * rowStride);
         float* a1 = op.A + (Math.Min(i + 1, m - 1) * rowStride);
         float* a2 = op.A + (Math.Min(i + 2, m - 1) * rowStride);
@@ -117,8 +106,8 @@ internal static unsafe class GemmSmall
             Vector256<float> c20 = default, c21 = default, c30 = default, c31 = default;
             for (int p = pc; p < pEnd; p++)
             {
-                float* b = bs + ((long)p * np) + j;
-                Vector256<float> b0 = Avx.LoadVector256(b), b1 = Avx.LoadVector256(b + 8);
+                float* b = bs + ((long)p * ldb) + j;
+                Vector256<float> b0 = Avx.LoadVector256(b), b1 = Avx.MaskLoad(b + 8, mask1);
                 nint o = p * stepStride;
                 Vector256<float> av = Vector256.Create(a0[o]);
                 c00 = Fma.MultiplyAdd(av, b0, c00);
@@ -146,9 +135,10 @@ internal static unsafe class GemmSmall
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile8x8(in GemmOperands op, float* bs, int np, nint rowStride, nint stepStride, int i, int j)
+    private static void Tile8x8(in GemmOperands op, float* bs, int ldb, nint rowStride, nint stepStride, int i, int j)
     {
         int m = op.M, k = op.K;
+        Vector256<float> mask = ColumnMask(op.N - j);
         float* a0 = op.A + (i * rowStride);
         float* a1 = op.A + (Math.Min(i + 1, m - 1) * rowStride);
         float* a2 = op.A + (Math.Min(i + 2, m - 1) * rowStride);
@@ -164,7 +154,7 @@ internal static unsafe class GemmSmall
             Vector256<float> c4 = default, c5 = default, c6 = default, c7 = default;
             for (int p = pc; p < pEnd; p++)
             {
-                Vector256<float> b = Avx.LoadVector256(bs + ((long)p * np) + j);
+                Vector256<float> b = Avx.MaskLoad(bs + ((long)p * ldb) + j, mask);
                 nint o = p * stepStride;
                 c0 = Fma.MultiplyAdd(Vector256.Create(a0[o]), b, c0);
                 c1 = Fma.MultiplyAdd(Vector256.Create(a1[o]), b, c1);
@@ -187,6 +177,11 @@ internal static unsafe class GemmSmall
         }
     }
 
+    /// <summary>All-ones in the first <paramref name="valid"/> lanes (clamped to 0..8), zero in the rest.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> ColumnMask(int valid) =>
+        Vector256.LessThan(Vector256.Create(0f, 1f, 2f, 3f, 4f, 5f, 6f, 7f), Vector256.Create((float)Math.Clamp(valid, 0, 8)));
+
     /// <summary>Stores (or adds, as <c>C + acc</c>) the valid columns of one 8-wide accumulator; rows past m are dropped.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Store(in GemmOperands op, int i, int j, Vector256<float> acc, bool load)
@@ -203,7 +198,7 @@ internal static unsafe class GemmSmall
             return;
         }
         // The valid lanes only, by a masked store (masked-out lanes are neither written nor faulted on).
-        Vector256<float> keep = Vector256.LessThan(Vector256.Create(0f, 1f, 2f, 3f, 4f, 5f, 6f, 7f), Vector256.Create((float)valid));
+        Vector256<float> keep = ColumnMask(valid);
         if (load)
         {
             acc = Avx.MaskLoad(c, keep) + acc;
