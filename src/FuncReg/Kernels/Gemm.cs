@@ -30,6 +30,14 @@ public static class Gemm
     /// </summary>
     public const long ParallelThreshold = 1L << 22;
 
+    /// <summary>
+    /// Maximum m·n·k (2¹⁶, e.g. 40³) computed by the direct small-matrix path on AVX2+FMA: A is read in
+    /// place and only B is copied, which saves the packing of A and the edge tiles that dominate tiny
+    /// layers. Same per-element arithmetic as the packed path (bit-identical results), always on the
+    /// calling thread.
+    /// </summary>
+    public const long SmallThreshold = 1L << 16;
+
     /// <summary>Computes C = op(A)·op(B), or C += op(A)·op(B) when <paramref name="accumulate"/> is set.</summary>
     /// <param name="layout">How A and B are stored; see <see cref="GemmLayout"/>.</param>
     /// <param name="a">A: [m,k] for NN and NT, [k,m] for TN; at least m·k elements.</param>
@@ -101,6 +109,12 @@ public static class Gemm
                     Accumulate = accumulate,
                 };
                 GemmKernelPath path = GemmTiling.Resolve(context.KernelPath);
+                if (path == GemmKernelPath.Avx2 && context.SmallPath && (long)m * n * k <= SmallThreshold)
+                {
+                    GemmSmall.Run(op, context.Buffers(0), ref epilogue);
+                    return;
+                }
+
                 (int parts, bool splitRows, int chunk) = Plan(m, n, k, context.ThreadCount);
                 for (int part = 0; part < parts; part++)
                 {

@@ -51,6 +51,9 @@ public sealed class GemmContext : IDisposable
     /// <summary>Forces a micro-kernel (tests use it to exercise the fallbacks); <c>Auto</c> by default.</summary>
     internal GemmKernelPath KernelPath { get; set; } = GemmKernelPath.Auto;
 
+    /// <summary>Whether products up to <see cref="Gemm.SmallThreshold"/> take the direct path (tests turn it off to compare).</summary>
+    internal bool SmallPath { get; set; } = true;
+
     /// <summary>The single-threaded context used when a caller passes none (one per calling thread).</summary>
     internal static GemmContext DefaultForCurrentThread => t_default ??= new GemmContext(1);
 

@@ -59,21 +59,11 @@ public static class DenseKernels
         Gemm.Multiply(GemmLayout.TN, x, d, kernelGradient, inputs, units, n, context: context);
         if (biasGradient is not null)
         {
-            ColumnSums(d, biasGradient, n, units);
+            ReductionKernels.ColumnSums(d, n, units, biasGradient);
         }
         if (dx is not null)
         {
             Gemm.Multiply(GemmLayout.NT, d, kernel, dx, n, inputs, units, context: context);
-        }
-    }
-
-    /// <summary><c>sums[j] = Σ_r m[r, j]</c> over n rows of <paramref name="columns"/>.</summary>
-    public static void ColumnSums(ReadOnlySpan<float> m, Span<float> sums, int n, int columns)
-    {
-        sums[..columns].Clear();
-        for (int r = 0; r < n; r++)
-        {
-            TensorPrimitives.Add(sums[..columns], m.Slice(r * columns, columns), sums[..columns]);
         }
     }
 }
