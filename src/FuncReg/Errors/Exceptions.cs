@@ -16,8 +16,15 @@ public sealed class NonFiniteLossException(string message, int epoch, int batch)
     public int Batch { get; } = batch;
 }
 
-/// <summary>Thrown when a weights or checkpoint file is malformed, truncated or does not fit the model.</summary>
-public sealed class CheckpointFormatException(string message, Exception? inner = null) : FormatException(message, inner);
+/// <summary>
+/// Thrown when a weights or checkpoint file is malformed, truncated, fails its checksum or does not fit the model;
+/// the message names the file and the problem. Nothing has been loaded into the model when it is thrown.
+/// </summary>
+public sealed class CheckpointFormatException(string message, Exception? inner = null) : FormatException(message, inner)
+{
+    /// <summary>The offending file, when known.</summary>
+    public string? Path { get; init; }
+}
 
 /// <summary>
 /// Thrown by the data loaders (IDX, CSV) when a file's content is not what its format promises: a wrong magic

@@ -66,6 +66,21 @@ public static class SafeTensors
     public static void Write(string path, IEnumerable<NamedTensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        byte[] bytes = Serialize(tensors, metadata);
+        string full = System.IO.Path.GetFullPath(path);
+        string? dir = System.IO.Path.GetDirectoryName(full);
+        if (dir is not null)
+        {
+            Directory.CreateDirectory(dir);
+        }
+        string tmp = full + ".tmp";
+        AtomicFile.WriteTemporary(tmp, bytes);
+        File.Move(tmp, full, overwrite: true);
+    }
+
+    /// <summary>The whole file as bytes: header length, JSON header padded to 8 bytes, little-endian F32 data.</summary>
+    internal static byte[] Serialize(IEnumerable<NamedTensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    {
         List<NamedTensor> list = [.. tensors];
         using var header = new MemoryStream();
         using (var json = new Utf8JsonWriter(header))
@@ -105,39 +120,29 @@ public static class SafeTensors
         {
             header.WriteByte((byte)' ');
         }
-        string full = System.IO.Path.GetFullPath(path);
-        string? dir = System.IO.Path.GetDirectoryName(full);
-        if (dir is not null)
+        using var file = new MemoryStream();
+        Span<byte> len = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt64LittleEndian(len, (ulong)header.Length);
+        file.Write(len);
+        header.Position = 0;
+        header.CopyTo(file);
+        foreach (NamedTensor t in list)
         {
-            Directory.CreateDirectory(dir);
-        }
-        string tmp = full + ".tmp";
-        using (var file = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            Span<byte> len = stackalloc byte[8];
-            BinaryPrimitives.WriteUInt64LittleEndian(len, (ulong)header.Length);
-            file.Write(len);
-            header.Position = 0;
-            header.CopyTo(file);
-            foreach (NamedTensor t in list)
+            if (BitConverter.IsLittleEndian)
             {
-                if (BitConverter.IsLittleEndian)
+                file.Write(MemoryMarshal.AsBytes(t.Values.AsSpan()));
+            }
+            else
+            {
+                var b = new byte[4];
+                foreach (float v in t.Values)
                 {
-                    file.Write(MemoryMarshal.AsBytes(t.Values.AsSpan()));
-                }
-                else
-                {
-                    var b = new byte[4];
-                    foreach (float v in t.Values)
-                    {
-                        BinaryPrimitives.WriteSingleLittleEndian(b, v);
-                        file.Write(b);
-                    }
+                    BinaryPrimitives.WriteSingleLittleEndian(b, v);
+                    file.Write(b);
                 }
             }
-            file.Flush(flushToDisk: true);
         }
-        File.Move(tmp, full, overwrite: true);
+        return file.ToArray();
     }
 
     /// <summary>Reads and validates a whole safetensors file of F32 tensors.</summary>
@@ -148,7 +153,12 @@ public static class SafeTensors
         {
             throw new FileNotFoundException($"weights file {path} does not exist.", path);
         }
-        byte[] bytes = File.ReadAllBytes(path);
+        return Parse(File.ReadAllBytes(path), path);
+    }
+
+    /// <summary>Validates and decodes the bytes of a safetensors file; <paramref name="path"/> names it in errors.</summary>
+    internal static (IReadOnlyList<NamedTensor> Tensors, IReadOnlyDictionary<string, string> Metadata) Parse(byte[] bytes, string path)
+    {
         if (bytes.Length < 8)
         {
             throw new CheckpointFormatException($"{path}: {bytes.Length} bytes is too short for a safetensors file (the 8-byte header length is missing).");

@@ -38,6 +38,25 @@ public sealed record FitOptions
     /// </summary>
     public Augmentation? Augmentation { get; init; }
 
+    /// <summary>Write a training checkpoint (see <see cref="FuncReg.Checkpoint"/>) every N epochs, at the end and on cancellation.</summary>
+    public CheckpointOptions? Checkpoint { get; init; }
+
+    /// <summary>
+    /// Continue from the checkpoint in this directory: weights, optimizer moments, counters, learning rate, position
+    /// (also mid-epoch), history and callback state are restored, so the run ends bit-identical to one that was never
+    /// interrupted. The model must be equal (same spec and seed), and the optimizer and callbacks the same as when it was
+    /// written. <see cref="InitialEpoch"/> is ignored.
+    /// </summary>
+    public string? ResumeFrom { get; init; }
+
+    /// <summary>
+    /// When cancelled, <see cref="Trainer.Fit"/> finishes the batch in progress, writes a checkpoint when
+    /// <see cref="Checkpoint"/> is set, and returns with <see cref="History.Cancelled"/> and <see cref="History.StopReason"/>
+    /// set. Callbacks' <see cref="Callback.OnTrainEnd"/> does not run then (no best weights are restored), so the model holds
+    /// the state the checkpoint continues from.
+    /// </summary>
+    public CancellationToken CancellationToken { get; init; }
+
     /// <summary>Batch size used for validation; defaults to <see cref="BatchSize"/>.</summary>
     public int? ValidationBatchSize { get; init => field = value is { } v ? Guard.Positive(v, nameof(ValidationBatchSize)) : null; }
 }

@@ -85,6 +85,9 @@ public sealed class History
     /// <summary>Why training ended before the last planned epoch (null when every epoch ran).</summary>
     public string? StopReason { get; internal set; }
 
+    /// <summary>True when <see cref="FitOptions.CancellationToken"/> ended training (see <see cref="StopReason"/>).</summary>
+    public bool Cancelled { get; internal set; }
+
     /// <summary>Epoch whose weights the model holds at the end, when a callback restored best weights.</summary>
     public int? RestoredEpoch { get; internal set; }
 

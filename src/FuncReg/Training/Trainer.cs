@@ -64,6 +64,10 @@ public static class Trainer
             CheckData(model, validation, nameof(options.Validation));
         }
         options.Augmentation?.Validate(train.SampleShape);
+        int n = train.Count, batchSize = Math.Min(options.BatchSize, n), batches = (n + batchSize - 1) / batchSize;
+        // Everything in a checkpoint is read and checked before the model changes.
+        TrainingCheckpoint? resume = options.ResumeFrom is { } from ? Checkpoint.Read(from, model, options) : null;
+        resume?.CheckPosition(n, batchSize, options.Shuffle);
         if (!Equals(model.Optimizer, options.Optimizer))
         {
             model.Optimizer = options.Optimizer;
@@ -74,8 +78,17 @@ public static class Trainer
         {
             c.OnTrainBegin(ctx);
         }
+        int terms = model.PenaltyNames.Count;
+        var position = new FitPosition(terms) { Epoch = options.InitialEpoch };
+        if (resume is not null)
+        {
+            resume.Apply(model, options.Callbacks, history, position);
+            if (resume.StopReason is { } reason)
+            {
+                ctx.RequestStop(reason);
+            }
+        }
         bool terminateOnNaN = options.Callbacks.Any(c => c is TerminateOnNaN);
-        int n = train.Count, batchSize = Math.Min(options.BatchSize, n), batches = (n + batchSize - 1) / batchSize;
         int inputs = train.SampleSize, targetSize = train.TargetSize;
         var x = new float[batchSize * inputs];
         var labels = train.HasLabels ? new int[batchSize] : [];
@@ -87,24 +100,34 @@ public static class Trainer
         Augmenter? augmenter = augmentation is { IsIdentity: false } ? new Augmenter(augmentation, train.SampleShape, batchSize, augTargetSize) : null;
         var softTargets = soft ? new float[batchSize * model.OutputSize] : [];
         var order = new int[n];
-        int terms = model.PenaltyNames.Count;
         var penalties = new double[terms];
-        var penaltySums = new double[terms];
-        for (int epoch = options.InitialEpoch; epoch < options.Epochs && !ctx.StopRequested; epoch++)
+        double[] penaltySums = position.PenaltySums;
+        for (; position.Epoch < options.Epochs && !ctx.StopRequested; position.Epoch++)
         {
+            int epoch = position.Epoch;
             ctx.Epoch = epoch;
             var clock = Stopwatch.StartNew();
-            double lr = model.LearningRate;
-            foreach (Callback c in options.Callbacks)
+            if (position.Batch == 0)
             {
-                c.OnEpochBegin(ctx, epoch);
+                if (options.CancellationToken.IsCancellationRequested)
+                {
+                    return Cancel(model, options, history, position, batchSize, n);
+                }
+                position.StartEpoch(model.LearningRate);
+                foreach (Callback c in options.Callbacks)
+                {
+                    c.OnEpochBegin(ctx, epoch);
+                }
             }
             Order(order, options.Shuffle, model.Seed, epoch);
-            double dataSum = 0, correctSum = 0;
-            Array.Clear(penaltySums);
-            int seen = 0;
-            for (int b = 0; b < batches && !ctx.StopRequested; b++)
+            for (; position.Batch < batches && !ctx.StopRequested; position.Batch++)
             {
+                int b = position.Batch;
+                if (b > 0 && options.CancellationToken.IsCancellationRequested)
+                {
+                    position.Seconds += clock.Elapsed.TotalSeconds;
+                    return Cancel(model, options, history, position, batchSize, n);
+                }
                 int start = b * batchSize, count = Math.Min(batchSize, n - start);
                 Gather(train, order.AsSpan(start, count), x, labels, targets);
                 if (soft)
@@ -125,32 +148,34 @@ public static class Trainer
                     }
                     ctx.RequestStop(message);
                 }
-                dataSum += r.DataLoss * count;
-                correctSum += r.Correct;
+                position.DataSum += r.DataLoss * count;
+                position.CorrectSum += r.Correct;
                 for (int t = 0; t < terms; t++)
                 {
                     penaltySums[t] += penalties[t] * count;
                 }
-                seen += count;
+                position.Seen += count;
                 foreach (Callback c in options.Callbacks)
                 {
                     c.OnBatchEnd(ctx, b, r);
                 }
-                options.Progress?.Report(new TrainingProgress(epoch, options.Epochs, b + 1, batches, (dataSum + penaltySums.Sum()) / seen, null));
+                options.Progress?.Report(new TrainingProgress(epoch, options.Epochs, b + 1, batches, (position.DataSum + penaltySums.Sum()) / position.Seen, null));
             }
+            position.Batch = 0;
+            int seen = position.Seen;
             Evaluation? val = validation is null ? null : model.Evaluate(validation, options.ValidationBatchSize ?? options.BatchSize);
             bool classification = model.Spec.Loss != Loss.MeanSquaredError;
             var log = new EpochLog
             {
                 Epoch = epoch,
-                DataLoss = dataSum / seen,
+                DataLoss = position.DataSum / seen,
                 Penalties = Named(model.PenaltyNames, penaltySums.Select(s => s / seen)),
-                Accuracy = classification ? correctSum / seen : null,
+                Accuracy = classification ? position.CorrectSum / seen : null,
                 ValDataLoss = val?.DataLoss,
                 ValPenalties = val?.Penalties,
                 ValAccuracy = val?.Accuracy,
-                LearningRate = lr,
-                Seconds = clock.Elapsed.TotalSeconds,
+                LearningRate = position.LearningRate,
+                Seconds = position.Seconds + clock.Elapsed.TotalSeconds,
             };
             history.Add(log);
             foreach (Callback c in options.Callbacks)
@@ -158,11 +183,38 @@ public static class Trainer
                 c.OnEpochEnd(ctx, log);
             }
             options.Progress?.Report(new TrainingProgress(epoch, options.Epochs, batches, batches, log.Loss, log));
+            if (options.Checkpoint is { } checkpoint && ((epoch + 1) % checkpoint.EveryEpochs == 0 || epoch + 1 == options.Epochs || ctx.StopRequested))
+            {
+                var next = new FitPosition(terms) { Epoch = epoch + 1 };
+                Checkpoint.Write(checkpoint.Directory, model, options, history, next, batchSize, n, ctx.StopRequested ? history.StopReason : null);
+            }
         }
         foreach (Callback c in options.Callbacks)
         {
             c.OnTrainEnd(ctx);
         }
+        return history;
+    }
+
+    /// <summary>Trains on from the checkpoint in <paramref name="checkpointDirectory"/>: <see cref="Fit"/> with <see cref="FitOptions.ResumeFrom"/> set.</summary>
+    public static History Resume(this IModel model, string checkpointDirectory, Dataset train, FitOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentException.ThrowIfNullOrWhiteSpace(checkpointDirectory);
+        return model.Fit(train, options with { ResumeFrom = checkpointDirectory });
+    }
+
+    private static History Cancel(IModel model, FitOptions options, History history, FitPosition position, int batchSize, int trainCount)
+    {
+        string where = position.Batch == 0 ? $"before epoch {position.Epoch}" : $"in epoch {position.Epoch} before batch {position.Batch}";
+        string saved = "";
+        if (options.Checkpoint is { } checkpoint)
+        {
+            Checkpoint.Write(checkpoint.Directory, model, options, history, position, batchSize, trainCount, null);
+            saved = $"; checkpoint written to {checkpoint.Directory}";
+        }
+        history.Cancelled = true;
+        history.StopReason = $"Cancelled {where}{saved}.";
         return history;
     }
 

@@ -22,6 +22,22 @@ public abstract class Callback
     public virtual void OnTrainEnd(TrainingContext context)
     {
     }
+
+    /// <summary>
+    /// Saves what this callback has learned so far (counters, best values, kept weights) into a checkpoint;
+    /// <see cref="ReadState"/> puts it back when training resumes. The default saves nothing.
+    /// </summary>
+    public virtual void WriteState(CallbackState state)
+    {
+    }
+
+    /// <summary>
+    /// Restores the state <see cref="WriteState"/> saved; called on resume after <see cref="OnTrainBegin"/>.
+    /// A missing entry throws <see cref="CheckpointFormatException"/>.
+    /// </summary>
+    public virtual void ReadState(CallbackState state)
+    {
+    }
 }
 
 /// <summary>Whether a smaller or a larger monitored value is better.</summary>

@@ -128,6 +128,29 @@ public sealed class EarlyStopping : Callback
         }
     }
 
+    /// <summary>Saves wait, best, best epoch, stopped epoch and the kept weights.</summary>
+    public override void WriteState(CallbackState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        state.Set("wait", Wait);
+        state.Set("best", Best);
+        state.Set("best_epoch", BestEpoch);
+        state.Set("stopped_epoch", StoppedEpoch);
+        state.SetArrays("best_weights", bestWeights);
+    }
+
+    public override void ReadState(CallbackState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        int wait = state.GetInt32("wait"), bestEpoch = state.GetInt32("best_epoch"), stopped = state.GetInt32("stopped_epoch");
+        double? best = state.GetDouble("best");
+        Wait = wait;
+        Best = best;
+        BestEpoch = bestEpoch;
+        StoppedEpoch = stopped;
+        bestWeights = state.GetArrays("best_weights");
+    }
+
     private bool IsImprovement(double current, double? reference, bool max)
     {
         if (reference is not { } r)

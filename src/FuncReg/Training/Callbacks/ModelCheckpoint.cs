@@ -52,6 +52,22 @@ public sealed class ModelCheckpoint(string path) : Callback
         }
     }
 
+    /// <summary>Saves the best value and the epoch of the last file written.</summary>
+    public override void WriteState(CallbackState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        state.Set("best", best);
+        state.Set("last_saved_epoch", LastSavedEpoch);
+    }
+
+    public override void ReadState(CallbackState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        double? b = state.GetDouble("best"), last = state.GetDouble("last_saved_epoch");
+        best = b;
+        LastSavedEpoch = last is { } l ? (int)l : null;
+    }
+
     private void Save(TrainingContext context, string file, int epoch)
     {
         SafeTensors.Save(context.Model, file, new Dictionary<string, string> { ["epoch"] = epoch.ToString(System.Globalization.CultureInfo.InvariantCulture) });

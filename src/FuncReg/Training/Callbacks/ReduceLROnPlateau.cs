@@ -68,4 +68,22 @@ public sealed class ReduceLROnPlateau : Callback
             }
         }
     }
+
+    /// <summary>Saves wait, the cooldown counter and the best value.</summary>
+    public override void WriteState(CallbackState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        state.Set("wait", wait);
+        state.Set("cooldown", cooldownCounter);
+        state.Set("best", best);
+    }
+
+    public override void ReadState(CallbackState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        int w = state.GetInt32("wait"), c = state.GetInt32("cooldown");
+        best = state.GetDouble("best");
+        wait = w;
+        cooldownCounter = c;
+    }
 }

@@ -1,0 +1,250 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace FuncReg.Cli;
+
+/// <summary>A JSON model file that does not map onto the records: names the file, the JSON path and what was expected.</summary>
+internal sealed class ModelFileException(string path, string jsonPath, string message, Exception? inner = null)
+    : Exception($"{path}: {jsonPath}: {message}", inner)
+{
+    public string File { get; } = path;
+
+    public string JsonPath { get; } = jsonPath;
+}
+
+/// <summary>
+/// Reads a model as JSON, mapping onto the records (<see cref="Sequential"/>, <see cref="Dense"/>…); names are
+/// snake_case, enum values case-insensitive with or without underscores:
+/// <code>
+/// { "inputs": 784, "loss": "categorical_cross_entropy", "from_logits": false, "label_smoothing": 0,
+///   "layers": [
+///     { "type": "dense", "units": 256, "activation": "relu", "kernel_regularizer": { "l2": 1e-4 },
+///       "kernel_constraint": { "max_norm": 3 }, "kernel_initializer": "he_normal" },
+///     { "type": "dropout", "rate": 0.3 },
+///     { "type": "dense", "units": 10, "activation": "softmax" } ] }
+/// </code>
+/// Layer types: dense (units, activation, alpha, use_bias, kernel_initializer, bias_initializer, kernel_regularizer,
+/// bias_regularizer, activity_regularizer, kernel_constraint, bias_constraint), dropout (rate), gaussian_dropout
+/// (rate), gaussian_noise (stddev), batch_norm (momentum, epsilon, center, scale, gamma_regularizer, beta_regularizer),
+/// layer_norm (epsilon, center, scale), activation (activation, alpha). Regularizers are <c>{ "l1": a, "l2": b }</c>;
+/// constraints <c>{ "max_norm": c }</c>, <c>{ "unit_norm": true }</c>, <c>{ "non_neg": true }</c> or
+/// <c>{ "min_max_norm": [min, max] }</c>. "loss" may be left out (inferred from the last activation).
+/// </summary>
+internal static class ModelFile
+{
+    public static Sequential Load(string path)
+    {
+        if (!System.IO.File.Exists(path))
+        {
+            throw new FileNotFoundException($"model file {path} does not exist.", path);
+        }
+        JsonDocument doc;
+        try
+        {
+            doc = JsonDocument.Parse(System.IO.File.ReadAllBytes(path), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        }
+        catch (JsonException e)
+        {
+            throw new ModelFileException(path, $"line {e.LineNumber + 1}, byte {e.BytePositionInLine}", $"not valid JSON: {e.Message}", e);
+        }
+        using (doc)
+        {
+            return new Reader(path).Model(doc.RootElement);
+        }
+    }
+
+    private sealed class Reader(string path)
+    {
+        public Sequential Model(JsonElement root)
+        {
+            Object(root, "$", "inputs", "loss", "from_logits", "label_smoothing", "layers");
+            int inputs = Int(Required(root, "inputs", "$"), "$.inputs");
+            JsonElement layersElement = Required(root, "layers", "$");
+            if (layersElement.ValueKind != JsonValueKind.Array || layersElement.GetArrayLength() == 0)
+            {
+                throw Error("$.layers", "expected a non-empty array of layers.");
+            }
+            var layers = new List<Layer>();
+            int i = 0;
+            foreach (JsonElement l in layersElement.EnumerateArray())
+            {
+                layers.Add(Layer(l, $"$.layers[{i++}]"));
+            }
+            Sequential spec;
+            try
+            {
+                spec = root.TryGetProperty("loss", out JsonElement loss)
+                    ? Sequential.Of(inputs, Enum<Loss>(loss, "$.loss"), [.. layers])
+                    : Sequential.Of(inputs, [.. layers]);
+                if (root.TryGetProperty("from_logits", out JsonElement fl))
+                {
+                    spec = spec with { FromLogits = Bool(fl, "$.from_logits") };
+                }
+                if (root.TryGetProperty("label_smoothing", out JsonElement ls))
+                {
+                    spec = spec with { LabelSmoothing = Number(ls, "$.label_smoothing") };
+                }
+                spec.Validate();
+            }
+            catch (ArgumentException e)
+            {
+                throw Error(e.ParamName is "inputs" ? "$.inputs" : "$", Commands.CliErrors.Clean(e), e);
+            }
+            return spec;
+        }
+
+        private Layer Layer(JsonElement e, string at)
+        {
+            string type = Text(Required(e, "type", at), $"{at}.type");
+            try
+            {
+                switch (Normalize(type))
+                {
+                    case "dense":
+                        {
+                            Object(e, at, "type", "units", "activation", "alpha", "use_bias", "kernel_initializer", "bias_initializer", "kernel_regularizer", "bias_regularizer", "activity_regularizer", "kernel_constraint", "bias_constraint");
+                            var d = new Dense(Int(Required(e, "units", at), $"{at}.units"), Optional(e, "activation", at, Enum<Activation>, Activation.Linear));
+                            return d with
+                            {
+                                Alpha = Optional<double?>(e, "alpha", at, (v, p) => Number(v, p), null),
+                                UseBias = Optional(e, "use_bias", at, Bool, true),
+                                KernelInitializer = Optional(e, "kernel_initializer", at, Enum<Initializer>, Initializer.GlorotUniform),
+                                BiasInitializer = Optional(e, "bias_initializer", at, Enum<Initializer>, Initializer.Zeros),
+                                KernelRegularizer = Optional(e, "kernel_regularizer", at, Regularizer, null),
+                                BiasRegularizer = Optional(e, "bias_regularizer", at, Regularizer, null),
+                                ActivityRegularizer = Optional(e, "activity_regularizer", at, Regularizer, null),
+                                KernelConstraint = Optional(e, "kernel_constraint", at, Constraint, null),
+                                BiasConstraint = Optional(e, "bias_constraint", at, Constraint, null),
+                            };
+                        }
+                    case "dropout":
+                        Object(e, at, "type", "rate");
+                        return new Dropout(Number(Required(e, "rate", at), $"{at}.rate"));
+                    case "gaussiandropout":
+                        Object(e, at, "type", "rate");
+                        return new GaussianDropout(Number(Required(e, "rate", at), $"{at}.rate"));
+                    case "gaussiannoise":
+                        Object(e, at, "type", "stddev");
+                        return new GaussianNoise(Number(Required(e, "stddev", at), $"{at}.stddev"));
+                    case "batchnorm" or "batchnormalization":
+                        {
+                            Object(e, at, "type", "momentum", "epsilon", "center", "scale", "gamma_regularizer", "beta_regularizer");
+                            var b = new BatchNormalization();
+                            return b with
+                            {
+                                Momentum = Optional(e, "momentum", at, Number, b.Momentum),
+                                Epsilon = Optional(e, "epsilon", at, Number, b.Epsilon),
+                                Center = Optional(e, "center", at, Bool, true),
+                                Scale = Optional(e, "scale", at, Bool, true),
+                                GammaRegularizer = Optional(e, "gamma_regularizer", at, Regularizer, null),
+                                BetaRegularizer = Optional(e, "beta_regularizer", at, Regularizer, null),
+                            };
+                        }
+                    case "layernorm" or "layernormalization":
+                        {
+                            Object(e, at, "type", "epsilon", "center", "scale");
+                            var l = new LayerNormalization();
+                            return l with
+                            {
+                                Epsilon = Optional(e, "epsilon", at, Number, l.Epsilon),
+                                Center = Optional(e, "center", at, Bool, true),
+                                Scale = Optional(e, "scale", at, Bool, true),
+                            };
+                        }
+                    case "activation":
+                        Object(e, at, "type", "activation", "alpha");
+                        return new ActivationLayer(Enum<Activation>(Required(e, "activation", at), $"{at}.activation")) { Alpha = Optional<double?>(e, "alpha", at, (v, p) => Number(v, p), null) };
+                    default:
+                        throw Error($"{at}.type", $"unknown layer type '{type}'; expected dense, dropout, gaussian_dropout, gaussian_noise, batch_norm, layer_norm or activation.");
+                }
+            }
+            catch (ArgumentException x)
+            {
+                // a record rejected a value (out of range): name the property it came from
+                string property = x.ParamName is { Length: > 0 } p ? $"{at}.{Snake(p)}" : at;
+                throw Error(property, Commands.CliErrors.Clean(x), x);
+            }
+        }
+
+        private Regularizer? Regularizer(JsonElement e, string at)
+        {
+            Object(e, at, "l1", "l2");
+            return new Regularizer(Optional(e, "l1", at, Number, 0), Optional(e, "l2", at, Number, 0));
+        }
+
+        private Constraint? Constraint(JsonElement e, string at)
+        {
+            Object(e, at, "max_norm", "unit_norm", "non_neg", "min_max_norm");
+            var props = e.EnumerateObject().ToArray();
+            if (props.Length != 1)
+            {
+                throw Error(at, "expected exactly one of max_norm, unit_norm, non_neg, min_max_norm.");
+            }
+            JsonProperty c = props[0];
+            string p = $"{at}.{c.Name}";
+            return c.Name switch
+            {
+                "max_norm" => new MaxNorm(Number(c.Value, p)),
+                "unit_norm" => new UnitNorm(),
+                "non_neg" => new NonNeg(),
+                _ when c.Value.ValueKind == JsonValueKind.Array && c.Value.GetArrayLength() == 2 => new MinMaxNorm(Number(c.Value[0], $"{p}[0]"), Number(c.Value[1], $"{p}[1]")),
+                _ => throw Error(p, "expected [min, max]."),
+            };
+        }
+
+        private T Optional<T>(JsonElement e, string name, string at, Func<JsonElement, string, T> read, T fallback) =>
+            e.TryGetProperty(name, out JsonElement v) && v.ValueKind != JsonValueKind.Null ? read(v, $"{at}.{name}") : fallback;
+
+        private JsonElement Required(JsonElement e, string name, string at) =>
+            e.TryGetProperty(name, out JsonElement v) ? v : throw Error($"{at}.{name}", "is missing.");
+
+        /// <summary>Checks that <paramref name="e"/> is an object whose properties are all among <paramref name="allowed"/>.</summary>
+        private void Object(JsonElement e, string at, params string[] allowed)
+        {
+            if (e.ValueKind != JsonValueKind.Object)
+            {
+                throw Error(at, $"expected an object, got {e.ValueKind}.");
+            }
+            foreach (JsonProperty p in e.EnumerateObject())
+            {
+                if (!allowed.Contains(p.Name, StringComparer.Ordinal))
+                {
+                    throw Error($"{at}.{p.Name}", $"unknown property; expected one of {string.Join(", ", allowed)}.");
+                }
+            }
+        }
+
+        private double Number(JsonElement v, string at) =>
+            v.ValueKind == JsonValueKind.Number ? v.GetDouble() : throw Error(at, $"expected a number, got {v.GetRawText()}.");
+
+        private int Int(JsonElement v, string at) =>
+            v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out int i) ? i : throw Error(at, $"expected a whole number, got {v.GetRawText()}.");
+
+        private bool Bool(JsonElement v, string at) =>
+            v.ValueKind is JsonValueKind.True or JsonValueKind.False ? v.GetBoolean() : throw Error(at, $"expected true or false, got {v.GetRawText()}.");
+
+        private string Text(JsonElement v, string at) =>
+            v.ValueKind == JsonValueKind.String ? v.GetString()! : throw Error(at, $"expected a string, got {v.GetRawText()}.");
+
+        private T Enum<T>(JsonElement v, string at)
+            where T : struct, Enum
+        {
+            string s = Text(v, at);
+            foreach (T value in System.Enum.GetValues<T>())
+            {
+                if (Normalize(value.ToString()) == Normalize(s))
+                {
+                    return value;
+                }
+            }
+            throw Error(at, $"'{s}' is not one of {string.Join(", ", System.Enum.GetNames<T>().Select(Snake))}.");
+        }
+
+        private ModelFileException Error(string at, string message, Exception? inner = null) => new(path, at, message, inner);
+
+        private static string Normalize(string s) => s.Replace("_", "", StringComparison.Ordinal).ToLowerInvariant();
+
+        private static string Snake(string pascal) =>
+            string.Concat(pascal.Select((c, i) => char.IsUpper(c) ? (i > 0 ? "_" : "") + char.ToLower(c, CultureInfo.InvariantCulture) : c.ToString()));
+    }
+}
