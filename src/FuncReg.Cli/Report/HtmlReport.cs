@@ -93,7 +93,6 @@ internal static class HtmlReport
         svg .frame { fill: none; stroke: #8a93a6; stroke-width: 1; }
         svg .grid { stroke: #eceff4; stroke-width: 1; }
         svg .tick { stroke: #8a93a6; }
-        svg .legend-box { fill: #fff; fill-opacity: 0.85; stroke: #d8dce4; }
         svg polyline { fill: none; stroke-width: 1.8; stroke-linejoin: round; }
         svg .train { stroke: #2f6db5; fill: none; stroke-width: 1.8; }
         svg .val { stroke: #e07b00; fill: none; stroke-width: 1.8; stroke-dasharray: 5 3; }

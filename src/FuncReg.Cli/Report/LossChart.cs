@@ -33,12 +33,12 @@ internal static class LossChart
 
     public static string Render(TechniqueResult r, Scale scale, int width = 430, int height = 270)
     {
-        var frame = new PlotFrame("loss-chart", "loss per epoch", width, height, new Axis.Range(1, Math.Max(2, scale.Epochs)), scale.Loss, scale.Log)
+        var frame = new PlotFrame("loss-chart", "loss", width, height, new Axis.Range(1, Math.Max(2, scale.Epochs)), scale.Loss, scale.Log)
         {
             Subject = r.Name + ": ",
             XLabel = "epoch",
             YLabel = scale.Log ? "loss (log scale)" : "loss",
-            Legend = [("train", "train"), ("val", "validation"), ("best", $"best epoch {r.BestEpoch}")],
+            Legend = [("train", "train"), ("val", "validation"), ("best", $"best {r.BestEpoch}")],
         };
         if (r.BestEpoch >= 1)
         {

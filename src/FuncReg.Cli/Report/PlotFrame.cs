@@ -89,16 +89,13 @@ internal sealed class PlotFrame
         s.Append($"<text class=\"axis-label\" x=\"{Svg.N((Left + Right) / 2.0)}\" y=\"{Height - 4}\" text-anchor=\"middle\">{Svg.Escape(XLabel)}</text>");
         double my = (Top + Bottom) / 2.0;
         s.Append($"<text class=\"axis-label\" x=\"12\" y=\"{Svg.N(my)}\" text-anchor=\"middle\" transform=\"rotate(-90 12 {Svg.N(my)})\">{Svg.Escape(YLabel)}</text>");
-        if (Legend.Count > 0)
+        // legend on the title line, right-aligned, outside the plot area so it never hides a curve
+        double lx = Right;
+        for (int i = Legend.Count - 1; i >= 0; i--)
         {
-            s.Append($"<rect class=\"legend-box\" x=\"{Right - 122}\" y=\"{Top + 2}\" width=\"118\" height=\"{(Legend.Count * 15) + 5}\"/>");
-        }
-        for (int i = 0; i < Legend.Count; i++)
-        {
-            double ly = Top + 12 + (i * 15);
-            double lx = Right - 116;
-            s.Append($"<line class=\"{Legend[i].Class}\" x1=\"{Svg.N(lx)}\" y1=\"{Svg.N(ly - 4)}\" x2=\"{Svg.N(lx + 18)}\" y2=\"{Svg.N(ly - 4)}\"/>");
-            s.Append($"<text class=\"legend\" x=\"{Svg.N(lx + 23)}\" y=\"{Svg.N(ly)}\">{Svg.Escape(Legend[i].Label)}</text>");
+            lx -= 26 + (Legend[i].Label.Length * 6.2);
+            s.Append($"<line class=\"{Legend[i].Class}\" x1=\"{Svg.N(lx)}\" y1=\"12\" x2=\"{Svg.N(lx + 18)}\" y2=\"12\"/>");
+            s.Append($"<text class=\"legend\" x=\"{Svg.N(lx + 22)}\" y=\"16\">{Svg.Escape(Legend[i].Label)}</text>");
         }
         s.Append("</svg>");
         return s.ToString();

@@ -20,7 +20,7 @@ internal static class Svg
             return "0";
         }
         double a = Math.Abs(v);
-        return a is >= 1e-3 and < 1e5
+        return a is >= 1e-3 and < 1e6
             ? v.ToString("0.####", CultureInfo.InvariantCulture)
             : v.ToString("0.#e+0", CultureInfo.InvariantCulture);
     }
