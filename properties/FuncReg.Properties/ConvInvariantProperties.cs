@@ -44,6 +44,23 @@ public sealed class ConvInvariantProperties
     }
 
     [Fact]
+    public void Random_cnn_specs_cover_every_image_layer_padding_and_stride()
+    {
+        Layer[] layers = [.. ConvGens.Specs.Sample(300).SelectMany(s => s.Spec.Layers)];
+        Conv2D[] convs = [.. layers.OfType<Conv2D>()];
+        Assert.Contains(convs, c => c.Padding == Padding.Same && c.Strides != (1, 1));
+        Assert.Contains(convs, c => c.Padding == Padding.Valid && c.Strides != (1, 1));
+        Assert.Contains(convs, c => c.ActivityRegularizer is { IsZero: false });
+        Assert.Contains(layers, l => l is MaxPooling2D { Padding: Padding.Same });
+        Assert.Contains(layers, l => l is MaxPooling2D { Padding: Padding.Valid });
+        Assert.Contains(layers, l => l is AveragePooling2D { Padding: Padding.Same });
+        Assert.Contains(layers, l => l is SpatialDropout2D);
+        Assert.Contains(layers, l => l is BatchNormalization);
+        Assert.Contains(layers, l => l is GlobalAveragePooling2D);
+        Assert.Contains(layers, l => l is Flatten);
+    }
+
+    [Fact]
     public void Shape_inference_matches_the_actual_output_lengths()
     {
         Run.Check(Prop.ForAll(ConvGens.Nets.ToArbitrary(), c =>

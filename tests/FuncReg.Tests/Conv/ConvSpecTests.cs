@@ -134,4 +134,27 @@ public sealed class ConvSpecTests
         k.Constraint!.Apply<float>(k.Values, k.Rows, k.Columns);
         Assert.All(k.Values, v => Assert.Equal(0.5 / Math.Sqrt(18), v, 5));
     }
+
+    [Fact]
+    public void The_readme_cnn_example_builds_and_trains()
+    {
+        var rng = new Random(3);
+        float[] x = [.. Enumerable.Range(0, 8 * 784).Select(_ => (float)rng.NextDouble())];
+        int[] y = [.. Enumerable.Range(0, 8).Select(i => i % 10)];
+        // --- README begin (keep in sync with README.md "Convolutional networks") ---
+        Sequential cnn = Sequential.Of(new InputShape(28, 28, 1),
+            new Conv2D(32, 3, Activation.Relu) { Padding = Padding.Same, KernelRegularizer = Regularizer.L2(1e-4) },
+            new BatchNormalization(),
+            new MaxPooling2D(2),
+            new Conv2D(64, (3, 3), Activation.Relu) { Strides = (2, 2), KernelConstraint = new MaxNorm(3) },
+            new SpatialDropout2D(0.1),
+            new GlobalAveragePooling2D(),
+            new Dense(10, Activation.Softmax));
+        IReadOnlyList<int> shape = cnn.ShapeAt(3);
+        using var fast = new CompiledModel(cnn, seed: 42, threads: 2);
+        fast.Fit(Dataset.From(x, y, sampleShape: [28, 28, 1]), new FitOptions { Epochs = 1, Optimizer = new Adam(1e-3) });
+        // --- README end ---
+        Assert.Equal([14, 14, 32], shape);
+        Assert.Equal([6, 6, 64], cnn.ShapeAt(4));
+    }
 }
