@@ -20,6 +20,19 @@ public sealed class NetworkGradientProperties
     }
 
     [Fact]
+    public void Every_parameter_gradient_of_a_random_small_CNN_equals_finite_differences()
+    {
+        Run.Check(Prop.ForAll(ConvGens.Nets.ToArbitrary(), c =>
+        {
+            var net = new ReferenceNet<double>(c.Spec, c.Seed);
+            Nets.Randomize(net, c.ParamSeed);
+            var ctx = new ForwardContext(Training: c.Training, UpdateStatistics: false, c.Seed, c.Step);
+            double[] output = net.Forward(c.X, c.N, ctx);
+            return Prop.When(Nets.AwayFromKinks(net, output), () => Check(net, c, ctx));
+        }), 100);
+    }
+
+    [Fact]
     public void Every_loss_head_is_generated()
     {
         HashSet<HeadKind> seen = [.. SpecGens.Nets.Sample(200).Select(c => c.Head)];

@@ -116,7 +116,7 @@ internal static class SpecGens
         from training in Gen.Elements(true, true, false)
         select new NetCase(s.Spec, s.Head, n, x, targets.Labels, targets.Values, seed, step, paramSeed, training);
 
-    private static Gen<(int[] Labels, double[] Values)> Targets(Sequential spec, int n, bool useLabels)
+    internal static Gen<(int[] Labels, double[] Values)> Targets(Sequential spec, int n, bool useLabels)
     {
         int units = spec.Outputs;
         return spec.Loss switch

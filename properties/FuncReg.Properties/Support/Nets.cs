@@ -46,6 +46,7 @@ internal static class Nets
             Activation? act = net.Spec.Layers[i] switch
             {
                 Dense d => d.Activation,
+                Conv2D c => c.Activation,
                 ActivationLayer a => a.Function,
                 _ => null,
             };
@@ -53,7 +54,11 @@ internal static class Nets
             {
                 return false;
             }
-            if (layers[i] is DenseRuntime<double> { Activity.L1Factor: > 0 } dr && dr.LastOutput.Any(y => y != 0 && Math.Abs(y) < margin))
+            if (layers[i] is { Activity.L1Factor: > 0 } dr && dr.LastOutput.Any(y => y != 0 && Math.Abs(y) < margin))
+            {
+                return false;
+            }
+            if (net.Spec.Layers[i] is MaxPooling2D && layers[i] is Pooling2DRuntime<double> pool && NearTie(pool.LastInput, pool.Window, margin))
             {
                 return false;
             }
@@ -64,5 +69,41 @@ internal static class Nets
         }
         bool probabilities = net.Spec.Loss != Loss.MeanSquaredError && !net.Spec.FromLogits;
         return !probabilities || output.All(p => p > 1e-6 && p < 1 - 1e-6);
+    }
+
+    /// <summary>True when some max-pooling window holds two different values within <paramref name="margin"/> of its maximum (exact ties are constant zeros: relu or dropout).</summary>
+    public static bool NearTie(double[] x, Window2D g, double margin)
+    {
+        int n = x.Length / g.InputSize;
+        for (int r = 0; r < n; r++)
+        {
+            for (int oy = 0; oy < g.OutputHeight; oy++)
+            {
+                for (int ox = 0; ox < g.OutputWidth; ox++)
+                {
+                    for (int c = 0; c < g.Channels; c++)
+                    {
+                        var values = new List<double>();
+                        for (int ky = 0; ky < g.KernelHeight; ky++)
+                        {
+                            for (int kx = 0; kx < g.KernelWidth; kx++)
+                            {
+                                int iy = (oy * g.StrideHeight) - g.PadTop + ky, ix = (ox * g.StrideWidth) - g.PadLeft + kx;
+                                if (iy >= 0 && iy < g.Height && ix >= 0 && ix < g.Width)
+                                {
+                                    values.Add(x[((((r * g.Height) + iy) * g.Width + ix) * g.Channels) + c]);
+                                }
+                            }
+                        }
+                        double max = values.Max();
+                        if (values.Any(v => v != max && max - v < margin))
+                        {
+                            return true;
+                        }
+                    }
+                }
+            }
+        }
+        return false;
     }
 }

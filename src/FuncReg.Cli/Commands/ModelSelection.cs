@@ -141,7 +141,7 @@ internal sealed class ModelSelection
             FuncReg.Dropout when dropout is { } rate => new FuncReg.Dropout(rate),
             _ => layer,
         })];
-        return Sequential.Of(spec.Inputs, spec.Loss, layers) with { FromLogits = spec.FromLogits, LabelSmoothing = spec.LabelSmoothing };
+        return Sequential.Of([.. spec.InputShape], spec.Loss, layers) with { FromLogits = spec.FromLogits, LabelSmoothing = spec.LabelSmoothing };
     }
 
     private (Dataset Train, Dataset? Test) LoadCsv(ParseResult parse, FileInfo csv)

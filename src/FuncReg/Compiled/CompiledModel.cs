@@ -3,7 +3,8 @@ namespace FuncReg;
 /// <summary>
 /// A <see cref="Sequential"/> compiled at run time to a fixed plan of fused, allocation-free steps — the
 /// engine for models built from records (<see cref="Sequential.Of(int, Layer[])"/>); attribute-declared
-/// models get the same passes emitted as straight-line code by the source generator. Dense layers run on
+/// models get the same passes emitted as straight-line code by the source generator. Dense layers (and Conv2D,
+/// through im2col) run on
 /// the packed GEMM with bias, activation and a following dropout mask fused into its epilogue; the
 /// activation derivative and mask are applied in one pass before the backward GEMMs; penalty gradient,
 /// clipping, weight decay, update rule and constraint run in one pass per parameter (<see cref="FusedModel"/>).
@@ -13,18 +14,19 @@ namespace FuncReg;
 public sealed class CompiledModel : FusedModel
 {
     private readonly CompiledStep[] steps;
-    private readonly (DenseStep Step, int Index)[] activity;
+    private readonly (CompiledStep Step, Regularizer Regularizer, int Index)[] activity;
 
     /// <summary>Compiles <paramref name="spec"/>; <paramref name="threads"/> GEMM threads (results do not depend on it).</summary>
     public CompiledModel(Sequential spec, long seed = 0, int threads = 1)
         : base(spec, seed, threads)
     {
         var stepList = new List<CompiledStep>();
-        var activityList = new List<(DenseStep, int)>();
-        int features = spec.Inputs;
+        var activityList = new List<(CompiledStep, Regularizer, int)>();
         for (int i = 0; i < spec.Layers.Count; i++)
         {
             string name = spec.LayerName(i);
+            IReadOnlyList<int> shape = spec.ShapeAt(i);
+            int features = spec.ShapeOf(i);
             CompiledStep step;
             switch (spec.Layers[i])
             {
@@ -36,7 +38,7 @@ public sealed class CompiledModel : FusedModel
                         var dense = new DenseStep(features, d, kernel, bias, fuseDropout ? (Dropout)spec.Layers[i + 1] : null, i + 1);
                         if (d.ActivityRegularizer is { IsZero: false })
                         {
-                            activityList.Add((dense, AddActivityPenalty(name)));
+                            activityList.Add((dense, d.ActivityRegularizer, AddActivityPenalty(name)));
                         }
                         step = dense;
                         if (fuseDropout)
@@ -53,25 +55,54 @@ public sealed class CompiledModel : FusedModel
                     break;
                 case BatchNormalization b:
                     {
-                        FusedParameter? gamma = b.Scale ? AddParameter($"{name}.gamma", [features], ParameterRole.Gamma, b.GammaRegularizer, initializer: Initializer.Ones) : null;
-                        FusedParameter? beta = b.Center ? AddParameter($"{name}.beta", [features], ParameterRole.Beta, b.BetaRegularizer) : null;
-                        FusedParameter mean = AddParameter($"{name}.moving_mean", [features], ParameterRole.MovingMean);
-                        FusedParameter variance = AddParameter($"{name}.moving_variance", [features], ParameterRole.MovingVariance, initializer: Initializer.Ones);
-                        step = new BatchNormStep(features, b, gamma, beta, mean, variance);
+                        FusedParameter? gamma = b.Scale ? AddParameter($"{name}.gamma", [shape[^1]], ParameterRole.Gamma, b.GammaRegularizer, initializer: Initializer.Ones) : null;
+                        FusedParameter? beta = b.Center ? AddParameter($"{name}.beta", [shape[^1]], ParameterRole.Beta, b.BetaRegularizer) : null;
+                        FusedParameter mean = AddParameter($"{name}.moving_mean", [shape[^1]], ParameterRole.MovingMean);
+                        FusedParameter variance = AddParameter($"{name}.moving_variance", [shape[^1]], ParameterRole.MovingVariance, initializer: Initializer.Ones);
+                        step = new BatchNormStep(features, shape[^1], b, gamma, beta, mean, variance);
                         break;
                     }
                 case LayerNormalization l:
                     {
-                        FusedParameter? gamma = l.Scale ? AddParameter($"{name}.gamma", [features], ParameterRole.Gamma, initializer: Initializer.Ones) : null;
-                        FusedParameter? beta = l.Center ? AddParameter($"{name}.beta", [features], ParameterRole.Beta) : null;
-                        step = new LayerNormStep(features, l, gamma, beta);
+                        FusedParameter? gamma = l.Scale ? AddParameter($"{name}.gamma", [shape[^1]], ParameterRole.Gamma, initializer: Initializer.Ones) : null;
+                        FusedParameter? beta = l.Center ? AddParameter($"{name}.beta", [shape[^1]], ParameterRole.Beta) : null;
+                        step = new LayerNormStep(features, shape[^1], l, gamma, beta);
                         break;
                     }
+                case Conv2D c:
+                    {
+                        Window2D window = c.WindowOver(shape);
+                        int area = c.KernelSize.Height * c.KernelSize.Width;
+                        int fanIn = area * shape[2], fanOut = area * c.Filters;
+                        FusedParameter kernel = AddParameter($"{name}.kernel", [c.KernelSize.Height, c.KernelSize.Width, shape[2], c.Filters], ParameterRole.Kernel, c.KernelRegularizer, c.KernelConstraint, c.KernelInitializer, fanIn, fanOut);
+                        FusedParameter? bias = c.UseBias ? AddParameter($"{name}.bias", [c.Filters], ParameterRole.Bias, c.BiasRegularizer, c.BiasConstraint, c.BiasInitializer, fanIn, fanOut) : null;
+                        var conv = new ConvStep(window, c, kernel, bias);
+                        if (conv.Activity is { } r)
+                        {
+                            activityList.Add((conv, r, AddActivityPenalty(name)));
+                        }
+                        step = conv;
+                        break;
+                    }
+                case Pooling2D p:
+                    step = new PoolingStep(p.WindowOver(shape), p is MaxPooling2D);
+                    break;
+                case GlobalAveragePooling2D:
+                    step = new GlobalAveragePoolingStep(shape[0] * shape[1], shape[2]);
+                    break;
+                case SpatialDropout2D sd:
+                    step = new SpatialDropoutStep(shape[0] * shape[1], shape[2], sd, i);
+                    break;
+                case Flatten:
+                    continue; // row-major channels-last data is already flat: the next step reads it as is
                 default:
                     throw new NotSupportedException($"layer {name} ({spec.Layers[i].GetType().Name}) cannot be compiled");
             }
             stepList.Add(step);
-            features = step.Outputs;
+        }
+        if (stepList.Count == 0)
+        {
+            stepList.Add(new ActivationStep(spec.Inputs, new ActivationLayer(Activation.Linear)));
         }
         steps = [.. stepList];
         activity = [.. activityList];
@@ -112,9 +143,9 @@ public sealed class CompiledModel : FusedModel
     protected override double ActivityPenalties(int n, Span<double> penalties)
     {
         double total = 0;
-        foreach (var (step, index) in activity)
+        foreach (var (step, regularizer, index) in activity)
         {
-            total += ActivityPenalty(step.Spec.ActivityRegularizer!, step.Output.AsSpan(0, n * step.Outputs), n, index, penalties);
+            total += ActivityPenalty(regularizer, step.Output.AsSpan(0, n * step.Outputs), n, index, penalties);
         }
         return total;
     }

@@ -173,23 +173,27 @@ internal sealed class BatchNormStep : CompiledStep
     private readonly FusedParameter? gamma, beta;
     private readonly FusedParameter movingMean, movingVariance;
     private readonly float[] ones, zeros, mean, variance, invStd;
+    private readonly int channels, positions;
     private float[] xhat = [];
     private bool training;
 
-    public BatchNormStep(int inputs, BatchNormalization spec, FusedParameter? gamma, FusedParameter? beta, FusedParameter movingMean, FusedParameter movingVariance)
+    /// <summary>Normalizes the last axis (<paramref name="channels"/> features); the inputs/channels positions of a sample count as rows.</summary>
+    public BatchNormStep(int inputs, int channels, BatchNormalization spec, FusedParameter? gamma, FusedParameter? beta, FusedParameter movingMean, FusedParameter movingVariance)
         : base(inputs, inputs)
     {
         this.spec = spec;
+        this.channels = channels;
+        positions = inputs / channels;
         this.gamma = gamma;
         this.beta = beta;
         this.movingMean = movingMean;
         this.movingVariance = movingVariance;
-        ones = new float[inputs];
+        ones = new float[channels];
         ones.AsSpan().Fill(1f);
-        zeros = new float[inputs];
-        mean = new float[inputs];
-        variance = new float[inputs];
-        invStd = new float[inputs];
+        zeros = new float[channels];
+        mean = new float[channels];
+        variance = new float[channels];
+        invStd = new float[channels];
     }
 
     public override void Resize(int capacity)
@@ -205,10 +209,10 @@ internal sealed class BatchNormStep : CompiledStep
         float[] g = gamma?.Values ?? ones, b = beta?.Values ?? zeros;
         if (!training)
         {
-            NormalizationOps.BatchForwardInference<float>(x[..size], g, b, movingMean.Values, movingVariance.Values, spec.Epsilon, Output.AsSpan(0, size), n, Inputs);
+            NormalizationOps.BatchForwardInference<float>(x[..size], g, b, movingMean.Values, movingVariance.Values, spec.Epsilon, Output.AsSpan(0, size), n * positions, channels);
             return;
         }
-        NormalizationOps.BatchForwardTraining<float>(x[..size], g, b, spec.Epsilon, xhat.AsSpan(0, size), Output.AsSpan(0, size), mean, variance, invStd, n, Inputs);
+        NormalizationOps.BatchForwardTraining<float>(x[..size], g, b, spec.Epsilon, xhat.AsSpan(0, size), Output.AsSpan(0, size), mean, variance, invStd, n * positions, channels);
         NormalizationOps.UpdateRunning<float>(movingMean.Values, mean, spec.Momentum);
         NormalizationOps.UpdateRunning<float>(movingVariance.Values, variance, spec.Momentum);
     }
@@ -222,11 +226,11 @@ internal sealed class BatchNormStep : CompiledStep
         db.Clear();
         if (training)
         {
-            NormalizationOps.BatchBackwardTraining<float>(dy[..size], xhat.AsSpan(0, size), g, invStd, InputGradient.AsSpan(0, size), dg, db, n, Inputs);
+            NormalizationOps.BatchBackwardTraining<float>(dy[..size], xhat.AsSpan(0, size), g, invStd, InputGradient.AsSpan(0, size), dg, db, n * positions, channels);
         }
         else
         {
-            NormalizationOps.BatchBackwardInference<float>(x[..size], dy[..size], g, movingMean.Values, movingVariance.Values, spec.Epsilon, InputGradient.AsSpan(0, size), dg, db, n, Inputs);
+            NormalizationOps.BatchBackwardInference<float>(x[..size], dy[..size], g, movingMean.Values, movingVariance.Values, spec.Epsilon, InputGradient.AsSpan(0, size), dg, db, n * positions, channels);
         }
     }
 }
@@ -237,30 +241,34 @@ internal sealed class LayerNormStep : CompiledStep
     private readonly LayerNormalization spec;
     private readonly FusedParameter? gamma, beta;
     private readonly float[] ones, zeros;
+    private readonly int channels, positions;
     private float[] xhat = [], invStd = [];
 
-    public LayerNormStep(int inputs, LayerNormalization spec, FusedParameter? gamma, FusedParameter? beta)
+    /// <summary>Normalizes the last axis (<paramref name="channels"/> features) at each of the inputs/channels positions.</summary>
+    public LayerNormStep(int inputs, int channels, LayerNormalization spec, FusedParameter? gamma, FusedParameter? beta)
         : base(inputs, inputs)
     {
         this.spec = spec;
         this.gamma = gamma;
         this.beta = beta;
-        ones = new float[inputs];
+        this.channels = channels;
+        positions = inputs / channels;
+        ones = new float[channels];
         ones.AsSpan().Fill(1f);
-        zeros = new float[inputs];
+        zeros = new float[channels];
     }
 
     public override void Resize(int capacity)
     {
         base.Resize(capacity);
         xhat = new float[capacity * Inputs];
-        invStd = new float[capacity];
+        invStd = new float[capacity * positions];
     }
 
     public override void Forward(ReadOnlySpan<float> x, int n, bool training, long seed, long step, GemmContext gemm)
     {
         int size = n * Inputs;
-        NormalizationOps.LayerForward<float>(x[..size], gamma?.Values ?? ones, beta?.Values ?? zeros, spec.Epsilon, xhat.AsSpan(0, size), Output.AsSpan(0, size), invStd, n, Inputs);
+        NormalizationOps.LayerForward<float>(x[..size], gamma?.Values ?? ones, beta?.Values ?? zeros, spec.Epsilon, xhat.AsSpan(0, size), Output.AsSpan(0, size), invStd, n * positions, channels);
     }
 
     public override void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, int n, bool needInputGradient, GemmContext gemm)
@@ -269,6 +277,6 @@ internal sealed class LayerNormStep : CompiledStep
         Span<float> dg = gamma is null ? default : gamma.Gradient, db = beta is null ? default : beta.Gradient;
         dg.Clear();
         db.Clear();
-        NormalizationOps.LayerBackward<float>(dy[..size], xhat.AsSpan(0, size), gamma?.Values ?? ones, invStd, InputGradient.AsSpan(0, size), dg, db, n, Inputs);
+        NormalizationOps.LayerBackward<float>(dy[..size], xhat.AsSpan(0, size), gamma?.Values ?? ones, invStd, InputGradient.AsSpan(0, size), dg, db, n * positions, channels);
     }
 }

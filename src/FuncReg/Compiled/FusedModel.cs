@@ -15,8 +15,8 @@ public sealed class FusedParameter
         L1 = (float)(Regularizer?.L1Factor ?? 0);
         L2 = (float)(Regularizer?.L2Factor ?? 0);
         Constraint = constraint;
-        Rows = shape.Length == 2 ? shape[0] : 1;
-        Columns = shape.Length == 2 ? shape[1] : shape[0];
+        Rows = shape.Length >= 2 ? length / shape[^1] : 1;
+        Columns = shape[^1];
     }
 
     /// <summary>The values (live storage).</summary>

@@ -13,4 +13,8 @@ public sealed record ActivationLayer : Layer
     public override string Kind => "activation";
 
     public double EffectiveAlpha => Alpha ?? ActivationFunctions.DefaultAlpha(Function);
+
+    internal override int[] OutputShape(int[] input, string name) => Function != Activation.Softmax || input.Length == 1
+        ? input
+        : throw new ArgumentException($"{name}: softmax needs a 1-D input, but gets [{string.Join(", ", input)}]; put a Flatten before it.", "Layers");
 }

@@ -1,7 +1,9 @@
 namespace FuncReg;
 
 /// <summary>
-/// Batch normalization (Ioffe &amp; Szegedy 2015; Keras defaults) over the feature axis.
+/// Batch normalization (Ioffe &amp; Szegedy 2015; Keras defaults) over the feature (last) axis. On an image
+/// input [h, w, c] the features are the channels and the statistics of channel c are taken over all n·h·w
+/// positions of the batch (Keras <c>axis=-1</c>); parameters have shape [c].
 /// Training: per feature <c>μ = mean(x)</c>, <c>σ² = mean((x − μ)²)</c> (biased),
 /// <c>y = γ·(x − μ)/√(σ² + ε) + β</c>, and the running statistics move as
 /// <c>m ← momentum·m + (1 − momentum)·μ</c>, <c>v ← momentum·v + (1 − momentum)·σ²</c>.

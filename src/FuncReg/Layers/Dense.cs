@@ -46,4 +46,8 @@ public sealed record Dense : Layer
 
     /// <summary>α actually used.</summary>
     public double EffectiveAlpha => Alpha ?? ActivationFunctions.DefaultAlpha(Activation);
+
+    internal override int[] OutputShape(int[] input, string name) => input.Length == 1
+        ? [Units]
+        : throw new ArgumentException($"{name}: a Dense layer needs a 1-D input, but gets [{string.Join(", ", input)}]; put a Flatten (or GlobalAveragePooling2D) before it.", "Layers");
 }

@@ -13,4 +13,23 @@ public abstract record Layer
 
     /// <summary>Whether the layer behaves differently in training and inference (noise, batch statistics).</summary>
     public virtual bool HasTrainingBehaviour => false;
+
+    /// <summary>
+    /// The per-sample output shape for a per-sample <paramref name="input"/> shape (channels last); throws
+    /// <see cref="ArgumentException"/> naming the layer (<paramref name="name"/>) and the fix when the input does not fit.
+    /// Element-wise layers keep the shape.
+    /// </summary>
+    internal virtual int[] OutputShape(int[] input, string name) => input;
+
+    /// <summary>Throws unless <paramref name="input"/> is an image [h, w, c].</summary>
+    private protected static void RequireImage(int[] input, string name)
+    {
+        if (input.Length != 3)
+        {
+            string hint = input.Length == 1
+                ? "give the model an image input shape, e.g. Sequential.Of(new InputShape(28, 28, 1), …), or move the layer before Flatten"
+                : "its input must be [height, width, channels]";
+            throw new ArgumentException($"{name}: needs a 3-D [height, width, channels] input, but gets [{string.Join(", ", input)}]; {hint}.", "Layers");
+        }
+    }
 }

@@ -1,7 +1,8 @@
 namespace FuncReg;
 
 /// <summary>
-/// Layer normalization (Ba et al. 2016; Keras defaults): per sample over its features,
+/// Layer normalization (Ba et al. 2016; Keras defaults): per sample over its features (on an image
+/// [h, w, c], per position over the channels, Keras <c>axis=-1</c>),
 /// <c>y = γ·(x − μ)/√(σ² + ε) + β</c>, identical in training and inference. Parameters <c>gamma</c>, <c>beta</c>.
 /// </summary>
 public sealed record LayerNormalization : Layer

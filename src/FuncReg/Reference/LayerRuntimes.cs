@@ -32,6 +32,9 @@ internal abstract class LayerRuntime<T>
     /// <summary>Pre-activation of the last forward pass, for layers that have one.</summary>
     public virtual T[]? PreActivation => null;
 
+    /// <summary>Output of the last forward pass, for layers with an activity penalty.</summary>
+    public virtual T[] LastOutput => [];
+
     /// <summary>When set, <see cref="Backward"/> receives ∂L/∂(pre-activation) (fused loss head).</summary>
     public bool FusedOutput { get; set; }
 
@@ -70,7 +73,7 @@ internal sealed class DenseRuntime<T> : LayerRuntime<T>
 
     public override T[]? PreActivation => z;
 
-    public T[] LastOutput => y;
+    public override T[] LastOutput => y;
 
     public void Initialize(long seed, int firstIndex)
     {
@@ -204,21 +207,25 @@ internal sealed class BatchNormRuntime<T> : LayerRuntime<T>
     private readonly BatchNormalization spec;
     private readonly ParamTensor<T> gamma, beta, movingMean, movingVariance;
     private readonly T[] fixedGamma, fixedBeta;
+    private readonly int channels, positions;
     private T[] x = [], xhat = [], invStd = [];
     private bool training;
 
-    public BatchNormRuntime(int index, string name, int inputs, BatchNormalization spec)
+    /// <summary>Normalizes the last axis (<paramref name="channels"/> features); the other inputs/channels positions per sample count as extra rows.</summary>
+    public BatchNormRuntime(int index, string name, int inputs, int channels, BatchNormalization spec)
         : base(index, name, inputs)
     {
         this.spec = spec;
-        gamma = Add("gamma", [inputs], ParameterRole.Gamma, spec.GammaRegularizer);
-        beta = Add("beta", [inputs], ParameterRole.Beta, spec.BetaRegularizer);
-        movingMean = Add("moving_mean", [inputs], ParameterRole.MovingMean);
-        movingVariance = Add("moving_variance", [inputs], ParameterRole.MovingVariance);
+        this.channels = channels;
+        positions = inputs / channels;
+        gamma = Add("gamma", [channels], ParameterRole.Gamma, spec.GammaRegularizer);
+        beta = Add("beta", [channels], ParameterRole.Beta, spec.BetaRegularizer);
+        movingMean = Add("moving_mean", [channels], ParameterRole.MovingMean);
+        movingVariance = Add("moving_variance", [channels], ParameterRole.MovingVariance);
         gamma.Values.AsSpan().Fill(T.One);
         movingVariance.Values.AsSpan().Fill(T.One);
-        fixedGamma = Enumerable.Repeat(T.One, inputs).ToArray();
-        fixedBeta = new T[inputs];
+        fixedGamma = Enumerable.Repeat(T.One, channels).ToArray();
+        fixedBeta = new T[channels];
         if (!spec.Scale)
         {
             Parameters.Remove(gamma);
@@ -240,14 +247,14 @@ internal sealed class BatchNormRuntime<T> : LayerRuntime<T>
         var y = new T[x.Length];
         if (!ctx.Training)
         {
-            NormalizationOps.BatchForwardInference<T>(x, Gamma, Beta, movingMean.Values, movingVariance.Values, spec.Epsilon, y, n, Inputs);
+            NormalizationOps.BatchForwardInference<T>(x, Gamma, Beta, movingMean.Values, movingVariance.Values, spec.Epsilon, y, n * positions, channels);
             return y;
         }
         xhat = new T[x.Length];
-        invStd = new T[Inputs];
-        var mean = new T[Inputs];
-        var variance = new T[Inputs];
-        NormalizationOps.BatchForwardTraining<T>(x, Gamma, Beta, spec.Epsilon, xhat, y, mean, variance, invStd, n, Inputs);
+        invStd = new T[channels];
+        var mean = new T[channels];
+        var variance = new T[channels];
+        NormalizationOps.BatchForwardTraining<T>(x, Gamma, Beta, spec.Epsilon, xhat, y, mean, variance, invStd, n * positions, channels);
         if (ctx.UpdateStatistics)
         {
             NormalizationOps.UpdateRunning<T>(movingMean.Values, mean, spec.Momentum);
@@ -262,11 +269,11 @@ internal sealed class BatchNormRuntime<T> : LayerRuntime<T>
         Span<T> dg = spec.Scale ? gamma.Grad : default, db = spec.Center ? beta.Grad : default;
         if (training)
         {
-            NormalizationOps.BatchBackwardTraining<T>(dy, xhat, Gamma, invStd, dx, dg, db, n, Inputs);
+            NormalizationOps.BatchBackwardTraining<T>(dy, xhat, Gamma, invStd, dx, dg, db, n * positions, channels);
         }
         else
         {
-            NormalizationOps.BatchBackwardInference<T>(x, dy, Gamma, movingMean.Values, movingVariance.Values, spec.Epsilon, dx, dg, db, n, Inputs);
+            NormalizationOps.BatchBackwardInference<T>(x, dy, Gamma, movingMean.Values, movingVariance.Values, spec.Epsilon, dx, dg, db, n * positions, channels);
         }
         return dx;
     }
@@ -278,17 +285,21 @@ internal sealed class LayerNormRuntime<T> : LayerRuntime<T>
     private readonly LayerNormalization spec;
     private readonly ParamTensor<T> gamma, beta;
     private readonly T[] fixedGamma, fixedBeta;
+    private readonly int channels, positions;
     private T[] xhat = [], invStd = [];
 
-    public LayerNormRuntime(int index, string name, int inputs, LayerNormalization spec)
+    /// <summary>Normalizes the last axis (<paramref name="channels"/> features) at each of the inputs/channels positions.</summary>
+    public LayerNormRuntime(int index, string name, int inputs, int channels, LayerNormalization spec)
         : base(index, name, inputs)
     {
         this.spec = spec;
-        gamma = Add("gamma", [inputs], ParameterRole.Gamma);
-        beta = Add("beta", [inputs], ParameterRole.Beta);
+        this.channels = channels;
+        positions = inputs / channels;
+        gamma = Add("gamma", [channels], ParameterRole.Gamma);
+        beta = Add("beta", [channels], ParameterRole.Beta);
         gamma.Values.AsSpan().Fill(T.One);
-        fixedGamma = Enumerable.Repeat(T.One, inputs).ToArray();
-        fixedBeta = new T[inputs];
+        fixedGamma = Enumerable.Repeat(T.One, channels).ToArray();
+        fixedBeta = new T[channels];
         if (!spec.Scale)
         {
             Parameters.Remove(gamma);
@@ -307,15 +318,15 @@ internal sealed class LayerNormRuntime<T> : LayerRuntime<T>
     {
         var y = new T[x.Length];
         xhat = new T[x.Length];
-        invStd = new T[n];
-        NormalizationOps.LayerForward<T>(x, Gamma, Beta, spec.Epsilon, xhat, y, invStd, n, Inputs);
+        invStd = new T[n * positions];
+        NormalizationOps.LayerForward<T>(x, Gamma, Beta, spec.Epsilon, xhat, y, invStd, n * positions, channels);
         return y;
     }
 
     public override T[] Backward(T[] dy, int n)
     {
         var dx = new T[dy.Length];
-        NormalizationOps.LayerBackward<T>(dy, xhat, Gamma, invStd, dx, spec.Scale ? gamma.Grad : default, spec.Center ? beta.Grad : default, n, Inputs);
+        NormalizationOps.LayerBackward<T>(dy, xhat, Gamma, invStd, dx, spec.Scale ? gamma.Grad : default, spec.Center ? beta.Grad : default, n * positions, channels);
         return dx;
     }
 }

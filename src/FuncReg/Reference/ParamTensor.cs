@@ -49,8 +49,12 @@ public sealed class ParamTensor<T>
     /// <summary>Moving statistics are updated by the forward pass, not by the optimizer.</summary>
     public bool Trainable => Role is not (ParameterRole.MovingMean or ParameterRole.MovingVariance);
 
-    /// <summary>Rows of the [rows, columns] view used by constraints (the kernel's fan-in; 1 for vectors).</summary>
-    public int Rows => Shape.Length == 2 ? Shape[0] : 1;
+    /// <summary>
+    /// Rows of the [rows, columns] view used by constraints: every axis but the last (a Dense kernel's fan-in, a
+    /// Conv2D kernel's kh·kw·cin, as Keras); 1 for vectors.
+    /// </summary>
+    public int Rows => Shape.Length >= 2 ? Values.Length / Shape[^1] : 1;
 
-    public int Columns => Shape.Length == 2 ? Shape[1] : Shape[0];
+    /// <summary>The last axis (units or filters); the length of a vector.</summary>
+    public int Columns => Shape[^1];
 }

@@ -29,27 +29,36 @@ public sealed class ReferenceNet<T>
         Spec = spec;
         Seed = seed;
         layers = new LayerRuntime<T>[spec.Layers.Count];
-        int features = spec.Inputs;
         int paramIndex = 0;
         for (int i = 0; i < layers.Length; i++)
         {
             string name = spec.LayerName(i);
+            IReadOnlyList<int> shape = spec.ShapeAt(i);
+            int features = spec.ShapeOf(i);
             LayerRuntime<T> rt = spec.Layers[i] switch
             {
                 Dense d => new DenseRuntime<T>(i, name, features, d),
                 ActivationLayer a => new ActivationRuntime<T>(i, name, features, a),
                 Dropout or GaussianDropout or GaussianNoise => new NoiseRuntime<T>(i, name, features, spec.Layers[i]),
-                BatchNormalization b => new BatchNormRuntime<T>(i, name, features, b),
-                LayerNormalization l => new LayerNormRuntime<T>(i, name, features, l),
+                BatchNormalization b => new BatchNormRuntime<T>(i, name, features, shape[^1], b),
+                LayerNormalization l => new LayerNormRuntime<T>(i, name, features, shape[^1], l),
+                Conv2D c => new Conv2DRuntime<T>(i, name, shape, c),
+                Pooling2D p => new Pooling2DRuntime<T>(i, name, shape, p),
+                GlobalAveragePooling2D => new GlobalAveragePoolingRuntime<T>(i, name, shape),
+                Flatten => new FlattenRuntime<T>(i, name, features),
+                SpatialDropout2D sd => new SpatialDropoutRuntime<T>(i, name, shape, sd),
                 _ => throw new NotSupportedException($"layer {name} ({spec.Layers[i].GetType().Name}) has no reference implementation"),
             };
             if (rt is DenseRuntime<T> dr)
             {
                 dr.Initialize(seed, paramIndex);
             }
+            else if (rt is Conv2DRuntime<T> cr)
+            {
+                cr.Initialize(seed, paramIndex);
+            }
             paramIndex += rt.Parameters.Count;
             layers[i] = rt;
-            features = rt.Outputs;
             foreach (ParamTensor<T> p in rt.Parameters.Where(p => p.Regularizer is not null))
             {
                 penaltySources.Add((p, null));
@@ -132,7 +141,7 @@ public sealed class ReferenceNet<T>
         for (int i = 0; i < penaltySources.Count; i++)
         {
             var (p, l) = penaltySources[i];
-            double v = p is not null ? p.Regularizer!.Penalty<T>(p.Values) : l!.Activity!.Penalty<T>(((DenseRuntime<T>)l).LastOutput) / n;
+            double v = p is not null ? p.Regularizer!.Penalty<T>(p.Values) : l!.Activity!.Penalty<T>(l.LastOutput) / n;
             penaltyTotal += v;
             if (i < penalties.Length)
             {

@@ -1,23 +1,32 @@
 namespace FuncReg;
 
 /// <summary>
-/// A whole model as records: the input size, the layers in order and the loss. Built at run time with
-/// <see cref="Of(int, Layer[])"/>, or emitted by the source generator as <c>YourModel.Spec</c>.
-/// Two specs are equal when their inputs, loss settings and layer records are equal, in order.
+/// A whole model as records: the input shape, the layers in order and the loss. Built at run time with
+/// <see cref="Of(int, Layer[])"/> (feature vectors) or <see cref="Of(InputShape, Layer[])"/> (e.g. images
+/// [h, w, c], channels last), or emitted by the source generator as <c>YourModel.Spec</c>. Each layer's
+/// output shape is inferred from its input shape (<see cref="ShapeAt"/>); a layer that does not fit its input
+/// is rejected with a message naming it and the fix.
+/// Two specs are equal when their input shapes, loss settings and layer records are equal, in order.
 /// </summary>
 public sealed record Sequential
 {
     private readonly Layer[] layers;
+    private readonly int[] inputShape;
+    private int[][]? shapes;
 
-    private Sequential(int inputs, Layer[] layers, Loss loss)
+    private Sequential(int[] inputShape, Layer[] layers, Loss loss)
     {
-        Inputs = Guard.Positive(inputs, nameof(inputs));
+        this.inputShape = inputShape;
+        Inputs = new InputShape(inputShape).Size;
         this.layers = layers;
         Loss = loss;
     }
 
-    /// <summary>Features per sample, ≥ 1.</summary>
+    /// <summary>Values per sample (the product of <see cref="InputShape"/>), ≥ 1.</summary>
     public int Inputs { get; }
+
+    /// <summary>Shape of one input sample: [features], or [height, width, channels] for images.</summary>
+    public IReadOnlyList<int> InputShape => inputShape;
 
     /// <summary>The layers, in order.</summary>
     public IReadOnlyList<Layer> Layers => layers;
@@ -42,8 +51,26 @@ public sealed record Sequential
     /// cross-entropy, anything else → mean squared error; override it with <c>with { Loss = … }</c>
     /// or the overload that takes one.
     /// </summary>
-    public static Sequential Of(int inputs, params Layer[] layers)
+    public static Sequential Of(int inputs, params Layer[] layers) => Of([Guard.Positive(inputs, nameof(inputs))], layers);
+
+    /// <summary>A model of <paramref name="inputShape"/> samples (e.g. <c>new InputShape(28, 28, 1)</c>); the loss is inferred as <see cref="Of(int, Layer[])"/>.</summary>
+    public static Sequential Of(InputShape inputShape, params Layer[] layers)
     {
+        ArgumentNullException.ThrowIfNull(inputShape);
+        return Of(inputShape.ToArray(), layers);
+    }
+
+    /// <summary>A model of <paramref name="inputShape"/> samples with an explicit loss.</summary>
+    public static Sequential Of(InputShape inputShape, Loss loss, params Layer[] layers)
+    {
+        ArgumentNullException.ThrowIfNull(inputShape);
+        return Of(inputShape.ToArray(), loss, layers);
+    }
+
+    /// <summary>A model of samples of shape <paramref name="inputShape"/> (e.g. <c>[28, 28, 1]</c>); the loss is inferred as <see cref="Of(int, Layer[])"/>.</summary>
+    public static Sequential Of(int[] inputShape, params Layer[] layers)
+    {
+        ArgumentNullException.ThrowIfNull(inputShape);
         ArgumentNullException.ThrowIfNull(layers);
         Layer? last = layers.LastOrDefault(l => l is Dense or ActivationLayer);
         Activation a = last switch
@@ -58,14 +85,18 @@ public sealed record Sequential
             Activation.Sigmoid => Loss.BinaryCrossEntropy,
             _ => Loss.MeanSquaredError,
         };
-        return Of(inputs, loss, layers);
+        return Of(inputShape, loss, layers);
     }
 
     /// <summary>A model with an explicit loss.</summary>
-    public static Sequential Of(int inputs, Loss loss, params Layer[] layers)
+    public static Sequential Of(int inputs, Loss loss, params Layer[] layers) => Of([Guard.Positive(inputs, nameof(inputs))], loss, layers);
+
+    /// <summary>A model of samples of shape <paramref name="inputShape"/> with an explicit loss.</summary>
+    public static Sequential Of(int[] inputShape, Loss loss, params Layer[] layers)
     {
+        ArgumentNullException.ThrowIfNull(inputShape);
         ArgumentNullException.ThrowIfNull(layers);
-        var s = new Sequential(inputs, [.. layers], loss);
+        var s = new Sequential(new InputShape(inputShape).ToArray(), [.. layers], loss);
         s.Validate();
         return s;
     }
@@ -76,18 +107,40 @@ public sealed record Sequential
     /// <summary>Keras-style name of layer <paramref name="index"/>: <c>{kind}_{index}</c>.</summary>
     public string LayerName(int index) => $"{layers[index].Kind}_{index}";
 
-    /// <summary>Feature count entering layer <paramref name="index"/> (index = count gives the output size).</summary>
-    public int ShapeOf(int index)
+    /// <summary>Values per sample entering layer <paramref name="index"/> (index = count gives the output size): the product of <see cref="ShapeAt"/>.</summary>
+    public int ShapeOf(int index) => ShapeAt(index).Aggregate(1, (a, b) => a * b);
+
+    /// <summary>
+    /// Per-sample shape entering layer <paramref name="index"/> (index = count gives the model's output shape),
+    /// inferred layer by layer; throws <see cref="ArgumentException"/> naming the first layer that does not fit.
+    /// </summary>
+    public IReadOnlyList<int> ShapeAt(int index)
     {
-        int f = Inputs;
-        for (int i = 0; i < index; i++)
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(index, layers.Length);
+        return Shapes()[index];
+    }
+
+    /// <summary>The output shape of every layer, in order.</summary>
+    public IReadOnlyList<IReadOnlyList<int>> OutputShapes => [.. Shapes().Skip(1)];
+
+    private int[][] Shapes()
+    {
+        if (shapes is { } known)
         {
-            if (layers[i] is Dense d)
-            {
-                f = d.Units;
-            }
+            return known;
         }
-        return f;
+        var all = new int[layers.Length + 1][];
+        all[0] = inputShape;
+        for (int i = 0; i < layers.Length; i++)
+        {
+            if (layers[i] is null)
+            {
+                throw new ArgumentNullException(nameof(Layers), $"layer {i} is null");
+            }
+            all[i + 1] = layers[i].OutputShape(all[i], LayerName(i));
+        }
+        return shapes = all;
     }
 
     /// <summary>Checks the whole model; throws <see cref="ArgumentException"/> naming the layer and the fix.</summary>
@@ -97,6 +150,7 @@ public sealed record Sequential
         {
             throw new ArgumentException("A model needs at least one layer.", nameof(Layers));
         }
+        Shapes();
         for (int i = 0; i < layers.Length; i++)
         {
             if (layers[i] is null)
@@ -135,13 +189,16 @@ public sealed record Sequential
     }
 
     public bool Equals(Sequential? other) =>
-        other is not null && Inputs == other.Inputs && Loss == other.Loss && FromLogits == other.FromLogits &&
+        other is not null && inputShape.AsSpan().SequenceEqual(other.inputShape) && Loss == other.Loss && FromLogits == other.FromLogits &&
         LabelSmoothing.Equals(other.LabelSmoothing) && layers.AsSpan().SequenceEqual(other.layers);
 
     public override int GetHashCode()
     {
         var h = new HashCode();
-        h.Add(Inputs);
+        foreach (int d in inputShape)
+        {
+            h.Add(d);
+        }
         h.Add(Loss);
         h.Add(FromLogits);
         h.Add(LabelSmoothing);
@@ -153,7 +210,7 @@ public sealed record Sequential
     }
 
     /// <inheritdoc/>
-    public override string ToString() => $"Sequential({Inputs} → {string.Join(" → ", layers.Select(l => l.ToString()))}; {Loss})";
+    public override string ToString() => $"Sequential({string.Join("×", inputShape)} → {string.Join(" → ", layers.Select(l => l.ToString()))}; {Loss})";
 }
 
 /// <summary>Entry point of the reference interpreter.</summary>

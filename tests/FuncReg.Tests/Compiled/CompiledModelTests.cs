@@ -197,7 +197,7 @@ public sealed class CompiledModelTests
         return (x, labels, []);
     }
 
-    private static void AssertClose(IModel reference, IModel compiled, int step, string name, Optimizer optimizer)
+    internal static void AssertClose(IModel reference, IModel compiled, int step, string name, Optimizer optimizer)
     {
         for (int p = 0; p < reference.Parameters.Count; p++)
         {

@@ -1,0 +1,180 @@
+using FuncReg.Kernels;
+
+namespace FuncReg;
+
+/// <summary>
+/// Conv2D as a GEMM: im2col of the batch into a preallocated [n·oh·ow, kh·kw·cin] buffer, then the dense forward
+/// pass on it (<see cref="DenseKernels.Forward"/>: NN GEMM with bias + activation in the epilogue, output
+/// [n·oh·ow, filters] = the NHWC output). Backward: <c>dz = dy·f′(z)</c>, <c>dK = colsᵀ·dz</c> (TN GEMM),
+/// <c>db = Σ dz</c>, <c>dcols = dz·Kᵀ</c> (NT GEMM, written over the im2col buffer once dK is done), then col2im.
+/// A 1×1 kernel with stride 1 reads the input in place (im2col would copy it).
+/// </summary>
+internal sealed class ConvStep : CompiledStep
+{
+    private readonly Window2D g;
+    private readonly Conv2D spec;
+    private readonly FusedParameter kernel;
+    private readonly FusedParameter? bias;
+    private readonly float alpha;
+    private readonly Regularizer? activity;
+    private readonly bool pointwise;
+    private float[] columns = [], z = [], dz = [], activityGradient = [];
+
+    public ConvStep(Window2D window, Conv2D spec, FusedParameter kernel, FusedParameter? bias)
+        : base(window.InputSize, window.OutputPixels * spec.Filters)
+    {
+        g = window;
+        this.spec = spec;
+        this.kernel = kernel;
+        this.bias = bias;
+        alpha = (float)spec.EffectiveAlpha;
+        activity = spec.ActivityRegularizer is { IsZero: false } r ? r : null;
+        pointwise = g.KernelHeight == 1 && g.KernelWidth == 1 && g.StrideHeight == 1 && g.StrideWidth == 1;
+    }
+
+    public Regularizer? Activity => activity;
+
+    public override float[]? PreActivation => z;
+
+    public override void Resize(int capacity)
+    {
+        base.Resize(capacity);
+        columns = pointwise ? [] : new float[capacity * g.OutputPixels * g.PatchSize];
+        z = new float[capacity * Outputs];
+        dz = new float[capacity * Outputs];
+        activityGradient = activity is null ? [] : new float[capacity * Outputs];
+    }
+
+    public override void Forward(ReadOnlySpan<float> x, int n, bool training, long seed, long step, GemmContext gemm)
+    {
+        int rows = n * g.OutputPixels;
+        ReadOnlySpan<float> cols = x[..(n * Inputs)];
+        if (!pointwise)
+        {
+            Conv2DOps.Im2Col(x, columns, n, g);
+            cols = columns.AsSpan(0, rows * g.PatchSize);
+        }
+        DenseKernels.Forward(gemm, cols, kernel.Values, bias?.Values, z, null, Output, null, spec.Activation, alpha, rows, g.PatchSize, spec.Filters);
+    }
+
+    public override void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, int n, bool needInputGradient, GemmContext gemm)
+    {
+        int rows = n * g.OutputPixels, size = n * Outputs;
+        if (activity is not null)
+        {
+            Span<float> d = activityGradient.AsSpan(0, size);
+            dy[..size].CopyTo(d);
+            activity.AddGradient<float>(Output.AsSpan(0, size), d, 1.0 / n);
+            dy = d;
+        }
+        ReadOnlySpan<float> cols = pointwise ? x[..(n * Inputs)] : columns.AsSpan(0, rows * g.PatchSize);
+        float[]? dcols = needInputGradient ? (pointwise ? InputGradient : columns) : null;
+        DenseKernels.Backward(gemm, cols, kernel.Values, kernel.Gradient, bias?.Gradient, z, null, Output, null, dy, dz, dcols, spec.Activation, alpha, null, FusedOutput, rows, g.PatchSize, spec.Filters);
+        if (needInputGradient && !pointwise)
+        {
+            Conv2DOps.Col2Im<float>(columns, InputGradient, n, g);
+        }
+    }
+}
+
+/// <summary>MaxPooling2D (the argmax of each window kept for the backward pass) or AveragePooling2D.</summary>
+internal sealed class PoolingStep(Window2D g, bool max) : CompiledStep(g.InputSize, g.OutputPixels * g.Channels)
+{
+    private int[] argmax = [];
+
+    public override void Resize(int capacity)
+    {
+        base.Resize(capacity);
+        argmax = max ? new int[capacity * Outputs] : [];
+    }
+
+    public override void Forward(ReadOnlySpan<float> x, int n, bool training, long seed, long step, GemmContext gemm)
+    {
+        if (max)
+        {
+            PoolingOps.MaxForward(x, Output, argmax, n, g);
+        }
+        else
+        {
+            PoolingOps.AverageForward(x, Output, n, g);
+        }
+    }
+
+    public override void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, int n, bool needInputGradient, GemmContext gemm)
+    {
+        if (max)
+        {
+            PoolingOps.MaxBackward(dy[..(n * Outputs)], argmax, InputGradient.AsSpan(0, n * Inputs));
+        }
+        else
+        {
+            PoolingOps.AverageBackward(dy, InputGradient, n, g);
+        }
+    }
+}
+
+/// <summary>GlobalAveragePooling2D: [h, w, c] → [c].</summary>
+internal sealed class GlobalAveragePoolingStep : CompiledStep
+{
+    private readonly int positions, channels;
+
+    public GlobalAveragePoolingStep(int positions, int channels)
+        : base(positions * channels, channels)
+    {
+        this.positions = positions;
+        this.channels = channels;
+    }
+
+    public override void Forward(ReadOnlySpan<float> x, int n, bool training, long seed, long step, GemmContext gemm) =>
+        PoolingOps.GlobalAverageForward(x, Output, n, positions, channels);
+
+    public override void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, int n, bool needInputGradient, GemmContext gemm) =>
+        PoolingOps.GlobalAverageBackward(dy, InputGradient, n, positions, channels);
+}
+
+/// <summary>SpatialDropout2D: one mask entry per (sample, channel) from the layer's stream, identity at inference.</summary>
+internal sealed class SpatialDropoutStep : CompiledStep
+{
+    private readonly int positions, channels, layerIndex;
+    private readonly SpatialDropout2D spec;
+    private float[] mask = [];
+    private bool active;
+
+    public SpatialDropoutStep(int positions, int channels, SpatialDropout2D spec, int layerIndex)
+        : base(positions * channels, positions * channels)
+    {
+        this.positions = positions;
+        this.channels = channels;
+        this.spec = spec;
+        this.layerIndex = layerIndex;
+    }
+
+    public override void Resize(int capacity)
+    {
+        base.Resize(capacity);
+        mask = new float[capacity * channels];
+    }
+
+    public override void Forward(ReadOnlySpan<float> x, int n, bool training, long seed, long step, GemmContext gemm)
+    {
+        active = training;
+        if (!training)
+        {
+            x[..(n * Inputs)].CopyTo(Output);
+            return;
+        }
+        Span<float> m = mask.AsSpan(0, n * channels);
+        NoiseOps.DropoutMask(spec.Rate, CounterRandom.Key(seed, RandomStreams.Layer(layerIndex), step), m);
+        PoolingOps.ChannelMask<float>(x, m, Output, n, positions, channels);
+    }
+
+    public override void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, int n, bool needInputGradient, GemmContext gemm)
+    {
+        if (!active)
+        {
+            dy[..(n * Inputs)].CopyTo(InputGradient);
+            return;
+        }
+        PoolingOps.ChannelMask<float>(dy, mask.AsSpan(0, n * channels), InputGradient, n, positions, channels);
+    }
+}
