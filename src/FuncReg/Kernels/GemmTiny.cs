@@ -101,6 +101,22 @@ internal static unsafe class GemmTiny
         Vector256<float> t1 = k > 1 ? Avx.MaskLoad(b + n + whole, mask) : default;
         Vector256<float> t2 = k > 2 ? Avx.MaskLoad(b + (2 * n) + whole, mask) : default;
         Vector256<float> t3 = k > 3 ? Avx.MaskLoad(b + (3 * n) + whole, mask) : default;
+        // The first two whole vectors of B's rows, loaded once.
+        Vector256<float> f00 = default, f01 = default, f02 = default, f03 = default, f10 = default, f11 = default, f12 = default, f13 = default;
+        if (whole is > 0 and <= 16)
+        {
+            f00 = Avx.LoadVector256(b);
+            f01 = k > 1 ? Avx.LoadVector256(b + n) : default;
+            f02 = k > 2 ? Avx.LoadVector256(b + (2 * n)) : default;
+            f03 = k > 3 ? Avx.LoadVector256(b + (3 * n)) : default;
+            if (whole > 8)
+            {
+                f10 = Avx.LoadVector256(b + 8);
+                f11 = k > 1 ? Avx.LoadVector256(b + n + 8) : default;
+                f12 = k > 2 ? Avx.LoadVector256(b + (2 * n) + 8) : default;
+                f13 = k > 3 ? Avx.LoadVector256(b + (3 * n) + 8) : default;
+            }
+        }
         float b0 = 0, b1 = 0, b2 = 0, b3 = 0;
         if (n == 1)
         {
@@ -137,38 +153,28 @@ internal static unsafe class GemmTiny
             Vector256<float> a1 = k > 1 ? Vector256.Create(a[1]) : default;
             Vector256<float> a2 = k > 2 ? Vector256.Create(a[2]) : default;
             Vector256<float> a3 = k > 3 ? Vector256.Create(a[3]) : default;
-            for (int j = 0; j < whole; j += 8)
+            if (whole <= 16)
             {
-                Vector256<float> acc = Fma.MultiplyAdd(a0, Avx.LoadVector256(b + j), Vector256<float>.Zero);
-                if (k > 1)
+                // Up to two whole vectors per row, with B held in registers.
+                if (whole > 0)
                 {
-                    acc = Fma.MultiplyAdd(a1, Avx.LoadVector256(b + n + j), acc);
-                    if (k > 2)
+                    Avx.Store(c, Chain(k, a0, a1, a2, a3, f00, f01, f02, f03, accumulate, c));
+                    if (whole > 8)
                     {
-                        acc = Fma.MultiplyAdd(a2, Avx.LoadVector256(b + (2 * n) + j), acc);
-                        if (k > 3)
-                        {
-                            acc = Fma.MultiplyAdd(a3, Avx.LoadVector256(b + (3 * n) + j), acc);
-                        }
+                        Avx.Store(c + 8, Chain(k, a0, a1, a2, a3, f10, f11, f12, f13, accumulate, c + 8));
                     }
                 }
-                Avx.Store(c + j, accumulate ? Avx.LoadVector256(c + j) + acc : acc);
+            }
+            else
+            {
+                for (int j = 0; j < whole; j += 8)
+                {
+                    Avx.Store(c + j, Chain(k, a0, a1, a2, a3, Avx.LoadVector256(b + j), k > 1 ? Avx.LoadVector256(b + n + j) : default, k > 2 ? Avx.LoadVector256(b + (2 * n) + j) : default, k > 3 ? Avx.LoadVector256(b + (3 * n) + j) : default, accumulate, c + j));
+                }
             }
             if (maskedTail)
             {
-                Vector256<float> acc = Fma.MultiplyAdd(a0, t0, Vector256<float>.Zero);
-                if (k > 1)
-                {
-                    acc = Fma.MultiplyAdd(a1, t1, acc);
-                    if (k > 2)
-                    {
-                        acc = Fma.MultiplyAdd(a2, t2, acc);
-                        if (k > 3)
-                        {
-                            acc = Fma.MultiplyAdd(a3, t3, acc);
-                        }
-                    }
-                }
+                Vector256<float> acc = Chain(k, a0, a1, a2, a3, t0, t1, t2, t3, false, c);
                 float* ct = c + whole;
                 if (!accumulate && ct + 8 <= end)
                 {
@@ -194,6 +200,26 @@ internal static unsafe class GemmTiny
                 }
             }
         }
+    }
+
+    /// <summary>One 8-column vector of a row: Σₚ aₚ·bₚ by FMAs from zero in p order (plus C when accumulating).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Chain(int k, Vector256<float> a0, Vector256<float> a1, Vector256<float> a2, Vector256<float> a3, Vector256<float> b0, Vector256<float> b1, Vector256<float> b2, Vector256<float> b3, bool accumulate, float* c)
+    {
+        Vector256<float> acc = Fma.MultiplyAdd(a0, b0, Vector256<float>.Zero);
+        if (k > 1)
+        {
+            acc = Fma.MultiplyAdd(a1, b1, acc);
+            if (k > 2)
+            {
+                acc = Fma.MultiplyAdd(a2, b2, acc);
+                if (k > 3)
+                {
+                    acc = Fma.MultiplyAdd(a3, b3, acc);
+                }
+            }
+        }
+        return accumulate ? Avx.LoadVector256(c) + acc : acc;
     }
 
     /// <summary>C = A·B (NN) or A·Bᵀ (NT) for n ≤ 4: four dot products per row, reduced together.</summary>
