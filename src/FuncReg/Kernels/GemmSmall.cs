@@ -19,11 +19,18 @@ internal static unsafe class GemmSmall
     public static void Run<TEpilogue>(in GemmOperands op, PackBuffers buffers, ref TEpilogue epilogue, bool tiny = false)
         where TEpilogue : struct, IGemmEpilogue
     {
-        if (!tiny || !GemmTiny.TryRun(op, buffers))
+        bool fused = false;
+        if (!tiny || !(typeof(TEpilogue) == typeof(DenseEpilogue)
+            ? GemmTiny.TryRun(op, buffers, Unsafe.As<TEpilogue, DenseEpilogue>(ref epilogue), out fused)
+            : GemmTiny.TryRun(op, buffers)))
         {
             Tiles(op, buffers);
         }
 
+        if (fused)
+        {
+            return;
+        }
         if (typeof(TEpilogue) == typeof(DenseEpilogue))
         {
             Unsafe.As<TEpilogue, DenseEpilogue>(ref epilogue).ApplyRows(0, op.M, new Span<float>(op.C, op.M * op.N));

@@ -50,8 +50,16 @@ internal static unsafe class GemmTiny
     }
 
     /// <summary>Runs op on a tiny kernel when one fits its shape; false leaves it to the general small path.</summary>
-    public static bool TryRun(in GemmOperands op, PackBuffers buffers)
+    public static bool TryRun(in GemmOperands op, PackBuffers buffers) => TryRun(op, buffers, null, out _);
+
+    /// <summary>
+    /// As <see cref="TryRun(in GemmOperands, PackBuffers)"/>; when <paramref name="dense"/> is given and the Rows
+    /// kernel runs (not accumulating), its bias and ReLU/linear output are written in the same pass
+    /// (<paramref name="fused"/>: the epilogue is done), with the float operations of <see cref="DenseEpilogue.ApplyRows"/>.
+    /// </summary>
+    public static bool TryRun(in GemmOperands op, PackBuffers buffers, DenseEpilogue? dense, out bool fused)
     {
+        fused = false;
         int m = op.M, n = op.N, k = op.K;
         if (op.Layout == GemmLayout.TN)
         {
@@ -64,21 +72,53 @@ internal static unsafe class GemmTiny
         }
         if (k <= 4)
         {
-            Rows(op, buffers);
+            if (dense is { } d && !op.Accumulate && d.FusesIntoRows)
+            {
+                fixed (float* bias = d.Bias, y = d.Output)
+                {
+                    Rows(op, buffers, bias, y, d.IsRelu);
+                }
+                fused = true;
+                return true;
+            }
+            Rows(op, buffers, null, null, false);
             return true;
         }
         if (n <= 4 && k <= GemmTiling.KC)
         {
-            Dots(op, buffers);
+            if (dense is { } d && !op.Accumulate && d.FusesIntoRows)
+            {
+                fixed (float* bias = d.Bias, y = d.Output)
+                {
+                    Dots(op, buffers, bias, y, d.IsRelu);
+                }
+                fused = true;
+                return true;
+            }
+            Dots(op, buffers, null, null, false);
             return true;
         }
         return false;
     }
 
     /// <summary>C = A·B (NN) or A·Bᵀ (NT) for k ≤ 4, row by row.</summary>
-    private static void Rows(in GemmOperands op, PackBuffers buffers)
+    /// <remarks>With <paramref name="y"/>: z = (acc + bias) into C and y = relu(z) or z, element by element.</remarks>
+    private static void Rows(in GemmOperands op, PackBuffers buffers, float* bias, float* y, bool relu)
     {
-        int m = op.M, n = op.N, k = op.K;
+        switch (op.K)
+        {
+            case 1: Rows<One>(op, buffers, bias, y, relu); break;
+            case 2: Rows<Two>(op, buffers, bias, y, relu); break;
+            case 3: Rows<Three>(op, buffers, bias, y, relu); break;
+            default: Rows<Four>(op, buffers, bias, y, relu); break;
+        }
+    }
+
+    /// <summary><see cref="Rows(in GemmOperands, PackBuffers, float*, float*, bool)"/> with k a constant, so only its registers live.</summary>
+    private static void Rows<TK>(in GemmOperands op, PackBuffers buffers, float* bias, float* y, bool relu)
+        where TK : struct, IConst
+    {
+        int m = op.M, n = op.N, k = TK.Value;
         float* b = op.B;
         if (op.Layout == GemmLayout.NT)
         {
@@ -127,10 +167,19 @@ internal static unsafe class GemmTiny
         }
         bool accumulate = op.Accumulate;
         float* end = op.C + ((long)m * n);
+        bool hasBias = bias != null;
+        Vector256<float> bias0 = default, bias1 = default, biasTail = default;
+        if (hasBias)
+        {
+            bias0 = whole > 0 ? Avx.LoadVector256(bias) : default;
+            bias1 = whole > 8 ? Avx.LoadVector256(bias + 8) : default;
+            biasTail = Avx.MaskLoad(bias + whole, mask);
+        }
         for (int i = 0; i < m; i++)
         {
             float* a = op.A + ((long)i * k);
             float* c = op.C + ((long)i * n);
+            float* yr = y == null ? null : y + ((long)i * n);
             if (n == 1)
             {
                 float s = MathF.FusedMultiplyAdd(a[0], b0, 0f);
@@ -146,7 +195,7 @@ internal static unsafe class GemmTiny
                         }
                     }
                 }
-                c[0] = accumulate ? c[0] + s : s;
+                Put(c, yr, 0, accumulate ? c[0] + s : s, bias, relu);
                 continue;
             }
             Vector256<float> a0 = Vector256.Create(a[0]);
@@ -158,10 +207,10 @@ internal static unsafe class GemmTiny
                 // Up to two whole vectors per row, with B held in registers.
                 if (whole > 0)
                 {
-                    Avx.Store(c, Chain(k, a0, a1, a2, a3, f00, f01, f02, f03, accumulate, c));
+                    Emit(c, yr, Chain(k, a0, a1, a2, a3, f00, f01, f02, f03, accumulate, c), hasBias, bias0, relu);
                     if (whole > 8)
                     {
-                        Avx.Store(c + 8, Chain(k, a0, a1, a2, a3, f10, f11, f12, f13, accumulate, c + 8));
+                        Emit(c + 8, yr == null ? null : yr + 8, Chain(k, a0, a1, a2, a3, f10, f11, f12, f13, accumulate, c + 8), hasBias, bias1, relu);
                     }
                 }
             }
@@ -169,7 +218,8 @@ internal static unsafe class GemmTiny
             {
                 for (int j = 0; j < whole; j += 8)
                 {
-                    Avx.Store(c + j, Chain(k, a0, a1, a2, a3, Avx.LoadVector256(b + j), k > 1 ? Avx.LoadVector256(b + n + j) : default, k > 2 ? Avx.LoadVector256(b + (2 * n) + j) : default, k > 3 ? Avx.LoadVector256(b + (3 * n) + j) : default, accumulate, c + j));
+                    Vector256<float> acc = Chain(k, a0, a1, a2, a3, Avx.LoadVector256(b + j), k > 1 ? Avx.LoadVector256(b + n + j) : default, k > 2 ? Avx.LoadVector256(b + (2 * n) + j) : default, k > 3 ? Avx.LoadVector256(b + (3 * n) + j) : default, accumulate, c + j);
+                    Emit(c + j, yr == null ? null : yr + j, acc, hasBias, hasBias ? Avx.LoadVector256(bias + j) : default, relu);
                 }
             }
             if (maskedTail)
@@ -180,11 +230,21 @@ internal static unsafe class GemmTiny
                 {
                     // A whole-vector store: the lanes past the row land in later rows of C, which are written
                     // after this one (rows go in order), so only the valid lanes survive.
-                    Avx.Store(ct, acc);
+                    Emit(ct, yr == null ? null : yr + whole, acc, hasBias, biasTail, relu);
                 }
                 else
                 {
-                    Avx.MaskStore(ct, mask, accumulate ? Avx.MaskLoad(ct, mask) + acc : acc);
+                    acc = accumulate ? Avx.MaskLoad(ct, mask) + acc : acc;
+                    if (yr == null)
+                    {
+                        Avx.MaskStore(ct, mask, acc);
+                    }
+                    else
+                    {
+                        Vector256<float> z = hasBias ? acc + biasTail : acc;
+                        Avx.MaskStore(ct, mask, z);
+                        Avx.MaskStore(yr + whole, mask, relu ? Relu(z) : z);
+                    }
                 }
             }
             else
@@ -196,11 +256,43 @@ internal static unsafe class GemmTiny
                     {
                         s = MathF.FusedMultiplyAdd(a[p], b[(p * n) + j], s);
                     }
-                    c[j] = accumulate ? c[j] + s : s;
+                    Put(c, yr, j, accumulate ? c[j] + s : s, bias, relu);
                 }
             }
         }
     }
+
+    /// <summary>Stores one vector of C, or z = acc (+ bias) into C and relu(z) or z into y.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Emit(float* c, float* y, Vector256<float> acc, bool hasBias, Vector256<float> bias, bool relu)
+    {
+        if (y == null)
+        {
+            Avx.Store(c, acc);
+            return;
+        }
+        Vector256<float> z = hasBias ? acc + bias : acc;
+        Avx.Store(c, z);
+        Avx.Store(y, relu ? Relu(z) : z);
+    }
+
+    /// <summary>The scalar <see cref="Emit"/> of column j.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Put(float* c, float* y, int j, float value, float* bias, bool relu)
+    {
+        if (y == null)
+        {
+            c[j] = value;
+            return;
+        }
+        float z = bias != null ? value + bias[j] : value;
+        c[j] = z;
+        y[j] = relu ? (z > 0 ? z : 0f) : z;
+    }
+
+    /// <summary>ReLU as <see cref="ActivationKernels"/> computes it: z where z &gt; 0, else 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Relu(Vector256<float> z) => Vector256.ConditionalSelect(Vector256.GreaterThan(z, Vector256<float>.Zero), z, Vector256<float>.Zero);
 
     /// <summary>One 8-column vector of a row: Σₚ aₚ·bₚ by FMAs from zero in p order (plus C when accumulating).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -223,7 +315,8 @@ internal static unsafe class GemmTiny
     }
 
     /// <summary>C = A·B (NN) or A·Bᵀ (NT) for n ≤ 4: four dot products per row, reduced together.</summary>
-    private static void Dots(in GemmOperands op, PackBuffers buffers)
+    /// <remarks>With <paramref name="y"/>: z = (sum + bias) into C and y = relu(z) or z, element by element.</remarks>
+    private static void Dots(in GemmOperands op, PackBuffers buffers, float* bias, float* y, bool relu)
     {
         int m = op.M, n = op.N, k = op.K;
         int kp = (k + 7) & ~7;
@@ -243,6 +336,8 @@ internal static unsafe class GemmTiny
         bool accumulate = op.Accumulate;
         Vector128<float> outMask = Vector128.LessThan(Vector128.Create(0f, 1f, 2f, 3f), Vector128.Create((float)n));
         float* end = op.C + ((long)m * n);
+        bool hasBias = bias != null;
+        Vector128<float> biasV = hasBias ? Avx.MaskLoad(bias, outMask) : default;
         for (int i = 0; i < m; i++)
         {
             float* a = op.A + ((long)i * k);
@@ -268,7 +363,24 @@ internal static unsafe class GemmTiny
             Vector256<float> h = Avx.HorizontalAdd(Avx.HorizontalAdd(s0, s1), Avx.HorizontalAdd(s2, s3));
             Vector128<float> sums = h.GetLower() + h.GetUpper();
             float* c = op.C + ((long)i * n);
-            if (accumulate)
+            float* yr = y == null ? null : y + ((long)i * n);
+            if (yr != null)
+            {
+                sums = hasBias ? sums + biasV : sums;
+                Vector128<float> act = relu ? Vector128.ConditionalSelect(Vector128.GreaterThan(sums, Vector128<float>.Zero), sums, Vector128<float>.Zero) : sums;
+                if (c + 4 <= end)
+                {
+                    // Whole 4-lane stores: lanes past the row land in later rows, written after this one.
+                    sums.Store(c);
+                    act.Store(yr);
+                }
+                else
+                {
+                    Avx.MaskStore(c, outMask, sums);
+                    Avx.MaskStore(yr, outMask, act);
+                }
+            }
+            else if (accumulate)
             {
                 Avx.MaskStore(c, outMask, Avx.MaskLoad(c, outMask) + sums);
             }

@@ -127,4 +127,36 @@ public sealed class GemmTinyTests
             }
         }
     }
+
+    [Theory]
+    [InlineData(Activation.Relu, true)]
+    [InlineData(Activation.Relu, false)]
+    [InlineData(Activation.Linear, true)]
+    [InlineData(Activation.Sigmoid, true)]
+    public void DenseEpilogueFusedIntoTinyKernelsEqualsTheSeparatePass(Activation activation, bool withBias)
+    {
+        // Rows and Dots write z = acc + b and y = f(z) themselves for ReLU/linear; this must equal the product
+        // followed by the epilogue row by row, bit for bit, at every width 1..257 (Rows) and depth 5..257 (Dots).
+        for (int len = 1; len <= 257; len++)
+        {
+            foreach ((int m, int n, int k) in new[] { (9, len, 1 + (len % 4)), (len, 1 + (len % 4), 2), (9, 1 + (len % 4), Math.Max(5, len)) })
+            {
+                float[] x = GemmReference.Random(m * k, len);
+                float[] w = GemmReference.Random(k * n, len + 1);
+                float[]? bias = withBias ? GemmReference.Random(n, len + 2) : null;
+                float[] z = new float[m * n], y = new float[m * n];
+                using var context = new GemmContext(1);
+                Gemm.Multiply(GemmLayout.NN, x, w, z, m, n, k, new DenseEpilogue(bias, null, y, null, activation, 0f, n), context: context);
+                float[] zSeparate = new float[m * n], ySeparate = new float[m * n];
+                Gemm.Multiply(GemmLayout.NN, x, w, zSeparate, m, n, k, context: context);
+                var epilogue = new DenseEpilogue(bias, null, ySeparate, null, activation, 0f, n);
+                for (int r = 0; r < m; r++)
+                {
+                    epilogue.Apply(r, 0, zSeparate.AsSpan(r * n, n));
+                }
+                Assert.Equal(zSeparate, z);
+                Assert.Equal(ySeparate, y);
+            }
+        }
+    }
 }

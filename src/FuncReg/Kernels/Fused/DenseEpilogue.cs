@@ -43,6 +43,15 @@ public readonly struct DenseEpilogue : IGemmEpilogue
         this.units = units;
     }
 
+    /// <summary>Bias and activation only (no mask, no separate activations), ReLU or linear: a kernel may write z and y itself.</summary>
+    internal bool FusesIntoRows => mask is null && activations is null && activation is Activation.Relu or Activation.Linear;
+
+    internal bool IsRelu => activation == Activation.Relu;
+
+    internal float[]? Bias => bias;
+
+    internal float[] Output => output;
+
     public void Validate(int rows, int columns)
     {
         if (columns != units || output.Length < rows * columns || (bias is not null && bias.Length < columns) ||
