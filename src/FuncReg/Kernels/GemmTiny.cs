@@ -318,6 +318,19 @@ internal static unsafe class GemmTiny
     /// <remarks>With <paramref name="y"/>: z = (sum + bias) into C and y = relu(z) or z, element by element.</remarks>
     private static void Dots(in GemmOperands op, PackBuffers buffers, float* bias, float* y, bool relu)
     {
+        switch (op.N)
+        {
+            case 1: Dots<One>(op, buffers, bias, y, relu); break;
+            case 2: Dots<Two>(op, buffers, bias, y, relu); break;
+            case 3: Dots<Three>(op, buffers, bias, y, relu); break;
+            default: Dots<Four>(op, buffers, bias, y, relu); break;
+        }
+    }
+
+    /// <summary><see cref="Dots(in GemmOperands, PackBuffers, float*, float*, bool)"/> with n a constant: only n column sums are accumulated.</summary>
+    private static void Dots<TN>(in GemmOperands op, PackBuffers buffers, float* bias, float* y, bool relu)
+        where TN : struct, IConst
+    {
         int m = op.M, n = op.N, k = op.K;
         int kp = (k + 7) & ~7;
         // Bᵀ as 4 rows of kp floats, zero past k and past column n.
@@ -347,17 +360,35 @@ internal static unsafe class GemmTiny
             {
                 Vector256<float> av = Avx.LoadVector256(a + p);
                 s0 = Fma.MultiplyAdd(av, Avx.LoadVector256(bt + p), s0);
-                s1 = Fma.MultiplyAdd(av, Avx.LoadVector256(bt + kp + p), s1);
-                s2 = Fma.MultiplyAdd(av, Avx.LoadVector256(bt + (2 * kp) + p), s2);
-                s3 = Fma.MultiplyAdd(av, Avx.LoadVector256(bt + (3 * kp) + p), s3);
+                if (TN.Value > 1)
+                {
+                    s1 = Fma.MultiplyAdd(av, Avx.LoadVector256(bt + kp + p), s1);
+                }
+                if (TN.Value > 2)
+                {
+                    s2 = Fma.MultiplyAdd(av, Avx.LoadVector256(bt + (2 * kp) + p), s2);
+                }
+                if (TN.Value > 3)
+                {
+                    s3 = Fma.MultiplyAdd(av, Avx.LoadVector256(bt + (3 * kp) + p), s3);
+                }
             }
             if (p < k)
             {
                 Vector256<float> av = Avx.MaskLoad(a + p, mask);
                 s0 = Fma.MultiplyAdd(av, Avx.LoadVector256(bt + p), s0);
-                s1 = Fma.MultiplyAdd(av, Avx.LoadVector256(bt + kp + p), s1);
-                s2 = Fma.MultiplyAdd(av, Avx.LoadVector256(bt + (2 * kp) + p), s2);
-                s3 = Fma.MultiplyAdd(av, Avx.LoadVector256(bt + (3 * kp) + p), s3);
+                if (TN.Value > 1)
+                {
+                    s1 = Fma.MultiplyAdd(av, Avx.LoadVector256(bt + kp + p), s1);
+                }
+                if (TN.Value > 2)
+                {
+                    s2 = Fma.MultiplyAdd(av, Avx.LoadVector256(bt + (2 * kp) + p), s2);
+                }
+                if (TN.Value > 3)
+                {
+                    s3 = Fma.MultiplyAdd(av, Avx.LoadVector256(bt + (3 * kp) + p), s3);
+                }
             }
             // [Σs0 Σs1 Σs2 Σs3] by one horizontal-add tree.
             Vector256<float> h = Avx.HorizontalAdd(Avx.HorizontalAdd(s0, s1), Avx.HorizontalAdd(s2, s3));
