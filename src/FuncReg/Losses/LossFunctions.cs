@@ -138,7 +138,29 @@ public static class LossFunctions
         ref int labelRef = ref MemoryMarshal.GetReference(targets.Labels);
         Vector256<double> keep = Vector256.Create(1 - smoothing), shift = Vector256.Create(0.5 * smoothing);
         ref float logitRef = ref MemoryMarshal.GetReference(logits);
-        for (int e = 0; e < end; e += 4)
+        int e = 0;
+        double wide = 0;
+        if (labels && Avx512F.IsSupported && Vector512.IsHardwareAccelerated)
+        {
+            // The same lane formulas 8 at a time (AVX-512), then 4 at a time for what is left.
+            Vector512<double> sum8 = Vector512<double>.Zero, one8 = Vector512<double>.One, zero8 = Vector512<double>.Zero, scale8 = Vector512.Create(scale);
+            Vector512<double> keep8 = Vector512.Create(1 - smoothing), shift8 = Vector512.Create(0.5 * smoothing);
+            for (; e + 8 <= end; e += 8)
+            {
+                Vector512<double> z = Avx512F.ConvertToVector512Double(Vector256.LoadUnsafe(ref logitRef, (nuint)e));
+                Vector512<double> t = (Avx512F.ConvertToVector512Double(Vector256.LoadUnsafe(ref labelRef, (nuint)e)) * keep8) + shift8;
+                Vector512<double> ex = Vector512.Exp(-Vector512.Abs(z));
+                Vector512<double> onePlus = one8 + ex;
+                sum8 += Vector512.Max(z, zero8) - (z * t) + Vector512.Log(onePlus);
+                if (!grad.IsEmpty)
+                {
+                    Vector512<double> sigma = Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(z, zero8), one8, ex) / onePlus;
+                    Vector512.Narrow((sigma - t) * scale8, Vector512<double>.Zero).GetLower().StoreUnsafe(ref MemoryMarshal.GetReference(grad), (nuint)e);
+                }
+            }
+            wide = Vector512.Sum(sum8);
+        }
+        for (; e < end; e += 4)
         {
             Vector256<double> z = Avx.IsSupported
                 ? Avx.ConvertToVector256Double(Vector128.LoadUnsafe(ref logitRef, (nuint)e))
@@ -160,7 +182,7 @@ public static class LossFunctions
                 g.StoreUnsafe(ref MemoryMarshal.GetReference(grad), (nuint)e);
             }
         }
-        total = Vector256.Sum(sum);
+        total = wide + Vector256.Sum(sum);
         return end;
     }
 
