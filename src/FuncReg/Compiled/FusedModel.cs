@@ -63,6 +63,7 @@ public abstract class FusedModel : IModel, IDisposable
     private float[] outputGradient = [];
     private LossHead head;
     private int capacity;
+    private readonly int outputSize;
 
     /// <summary>Starts a model of <paramref name="spec"/>; the subclass registers its parameters, then calls <see cref="CompleteRegistration"/>.</summary>
     protected FusedModel(Sequential spec, long seed, int threads)
@@ -72,6 +73,8 @@ public abstract class FusedModel : IModel, IDisposable
         Guard.Positive(threads);
         Spec = spec;
         Seed = seed;
+        // Sequential computes its output width by walking the layers; a step reads it several times.
+        outputSize = spec.Outputs;
         GemmContext = new GemmContext(threads);
     }
 
@@ -81,7 +84,7 @@ public abstract class FusedModel : IModel, IDisposable
 
     public int InputSize => Spec.Inputs;
 
-    public int OutputSize => Spec.Outputs;
+    public int OutputSize => outputSize;
 
     public IReadOnlyList<Parameter> Parameters => publicParameters;
 

@@ -111,7 +111,7 @@ public static class Gemm
                 GemmKernelPath path = GemmTiling.Resolve(context.KernelPath);
                 if (path == GemmKernelPath.Avx2 && context.SmallPath && (long)m * n * k <= SmallThreshold)
                 {
-                    GemmSmall.Run(op, context.Buffers(0), ref epilogue);
+                    GemmSmall.Run(op, context.Buffers(0), ref epilogue, context.TinyPath);
                     return;
                 }
 

@@ -54,6 +54,9 @@ public sealed class GemmContext : IDisposable
     /// <summary>Whether products up to <see cref="Gemm.SmallThreshold"/> take the direct path (tests turn it off to compare).</summary>
     internal bool SmallPath { get; set; } = true;
 
+    /// <summary>Whether the small path may use the narrow-shape kernels of <see cref="GemmTiny"/> (tests turn it off to compare with the packed path bit for bit).</summary>
+    internal bool TinyPath { get; set; } = true;
+
     /// <summary>The single-threaded context used when a caller passes none (one per calling thread).</summary>
     internal static GemmContext DefaultForCurrentThread => t_default ??= new GemmContext(1);
 

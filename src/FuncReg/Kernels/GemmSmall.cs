@@ -11,12 +11,41 @@ namespace FuncReg.Kernels;
 /// with zeros to a multiple of 8 columns; register tiles are 4 rows × 16 columns or 8 rows × 8 columns. The
 /// arithmetic per element is that of the packed path — over k in blocks of <see cref="GemmTiling.KC"/>,
 /// each block summed from zero by fused multiply-adds in p order, then stored or added to C — so the
-/// results are bit-identical to <see cref="Avx2MicroKernel"/>'s, on any thread count.
+/// results are bit-identical to <see cref="Avx2MicroKernel"/>'s, on any thread count. With
+/// <see cref="GemmContext.TinyPath"/> on, very narrow shapes go to <see cref="GemmTiny"/> first.
 /// </summary>
 internal static unsafe class GemmSmall
 {
-    public static void Run<TEpilogue>(in GemmOperands op, PackBuffers buffers, ref TEpilogue epilogue)
+    public static void Run<TEpilogue>(in GemmOperands op, PackBuffers buffers, ref TEpilogue epilogue, bool tiny = false)
         where TEpilogue : struct, IGemmEpilogue
+    {
+        bool fused = false;
+        if (!tiny || !(typeof(TEpilogue) == typeof(DenseEpilogue)
+            ? GemmTiny.TryRun(op, buffers, Unsafe.As<TEpilogue, DenseEpilogue>(ref epilogue), out fused)
+            : GemmTiny.TryRun(op, buffers)))
+        {
+            Tiles(op, buffers);
+        }
+
+        if (fused)
+        {
+            return;
+        }
+        if (typeof(TEpilogue) == typeof(DenseEpilogue))
+        {
+            Unsafe.As<TEpilogue, DenseEpilogue>(ref epilogue).ApplyRows(0, op.M, new Span<float>(op.C, op.M * op.N));
+        }
+        else if (typeof(TEpilogue) != typeof(NoEpilogue))
+        {
+            for (int i = 0; i < op.M; i++)
+            {
+                epilogue.Apply(i, 0, new Span<float>(op.C + ((long)i * op.N), op.N));
+            }
+        }
+    }
+
+    /// <summary>The general register tiles over the whole of C.</summary>
+    private static void Tiles(in GemmOperands op, PackBuffers buffers)
     {
         int m = op.M, n = op.N, k = op.K;
         int np = (n + 7) & ~7;
@@ -55,18 +84,6 @@ internal static unsafe class GemmSmall
                 {
                     Tile8x8(op, bs, ldb, rowStride, stepStride, i, j);
                 }
-            }
-        }
-
-        if (typeof(TEpilogue) == typeof(DenseEpilogue))
-        {
-            Unsafe.As<TEpilogue, DenseEpilogue>(ref epilogue).ApplyRows(0, m, new Span<float>(op.C, m * n));
-        }
-        else if (typeof(TEpilogue) != typeof(NoEpilogue))
-        {
-            for (int i = 0; i < m; i++)
-            {
-                epilogue.Apply(i, 0, new Span<float>(op.C + ((long)i * n), n));
             }
         }
     }

@@ -2,7 +2,7 @@ using FuncReg.Kernels;
 
 namespace FuncReg.Tests.Kernels;
 
-/// <summary>The direct small-matrix path against the packed path: bit-identical C, with and without epilogues.</summary>
+/// <summary>The direct small-matrix path (its general tiles, narrow-shape kernels off) against the packed path: bit-identical C, with and without epilogues.</summary>
 public sealed class GemmSmallTests
 {
     public static TheoryData<GemmLayout> Layouts => [GemmLayout.NN, GemmLayout.NT, GemmLayout.TN];
@@ -25,7 +25,7 @@ public sealed class GemmSmallTests
                 float[] b = GemmReference.Random(k * n, n + 1);
                 float[] small = GemmReference.Random(m * n, 3);
                 float[] packed = (float[])small.Clone();
-                using var direct = new GemmContext(1);
+                using var direct = new GemmContext(1) { TinyPath = false };
                 using var blocked = new GemmContext(1) { SmallPath = false };
                 Gemm.Multiply(layout, a, b, small, m, n, k, accumulate, direct);
                 Gemm.Multiply(layout, a, b, packed, m, n, k, accumulate, blocked);
@@ -53,7 +53,7 @@ public sealed class GemmSmallTests
                 z = new float[m * n];
                 act = new float[m * n];
                 float[] y = new float[m * n];
-                using var context = new GemmContext(2) { SmallPath = smallPath };
+                using var context = new GemmContext(2) { SmallPath = smallPath, TinyPath = false };
                 Gemm.Multiply(GemmLayout.NN, x, w, z, m, n, k, new DenseEpilogue(bias, act, y, masked ? mask : null, activation, 0.2f, n), context: context);
                 return y;
             }

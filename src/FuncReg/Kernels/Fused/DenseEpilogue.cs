@@ -43,6 +43,15 @@ public readonly struct DenseEpilogue : IGemmEpilogue
         this.units = units;
     }
 
+    /// <summary>Bias and activation only (no mask, no separate activations), ReLU or linear: a kernel may write z and y itself.</summary>
+    internal bool FusesIntoRows => mask is null && activations is null && activation is Activation.Relu or Activation.Linear;
+
+    internal bool IsRelu => activation == Activation.Relu;
+
+    internal float[]? Bias => bias;
+
+    internal float[] Output => output;
+
     public void Validate(int rows, int columns)
     {
         if (columns != units || output.Length < rows * columns || (bias is not null && bias.Length < columns) ||
@@ -82,6 +91,34 @@ public readonly struct DenseEpilogue : IGemmEpilogue
         int units = bias.Length;
         ref float vr = ref MemoryMarshal.GetReference(values);
         ref float br = ref MemoryMarshal.GetReference(bias);
+        int size = rows * units;
+        int period = units == 0 ? 8 : units * 8 / Math.Min(8, units & -units); // lcm(units, 8)
+        if (Vector256.IsHardwareAccelerated && units % 8 != 0 && period <= 64 && size >= 8)
+        {
+            // Narrow rows: the bias repeats every `units` values of the flat block, so tile it over
+            // lcm(units, 8) values and add that pattern vector by vector across row boundaries.
+            Span<float> pattern = stackalloc float[64];
+            for (int e = 0; e < period; e++)
+            {
+                pattern[e] = bias[e % units];
+            }
+            ref float pr = ref MemoryMarshal.GetReference(pattern);
+            int flat = 0, phase = 0;
+            for (; flat <= size - 8; flat += 8)
+            {
+                (Vector256.LoadUnsafe(ref vr, (nuint)flat) + Vector256.LoadUnsafe(ref pr, (nuint)phase)).StoreUnsafe(ref vr, (nuint)flat);
+                phase += 8;
+                if (phase == period)
+                {
+                    phase = 0;
+                }
+            }
+            for (; flat < size; flat++)
+            {
+                values[flat] += bias[flat % units];
+            }
+            return;
+        }
         int whole = Vector256.IsHardwareAccelerated ? units - (units % 8) : 0;
         for (int r = 0; r < rows; r++)
         {

@@ -39,6 +39,11 @@ public static class ReductionKernels
                 s2.StoreUnsafe(ref sr, (nuint)j + 16);
                 s3.StoreUnsafe(ref sr, (nuint)j + 24);
             }
+            if (columns is > 8 and < 32)
+            {
+                NarrowColumnSums(x, rows, columns, sums);
+                return;
+            }
             for (; j <= columns - 8; j += 8)
             {
                 Vector256<float> s0 = default;
@@ -86,6 +91,59 @@ public static class ReductionKernels
             {
                 tail[c] += row[c];
             }
+        }
+    }
+
+    /// <summary>
+    /// 9..31 columns: the whole 8-column groups and the last partial group summed in one pass over the rows
+    /// (independent chains instead of one pass per group); each column still summed in row order from zero.
+    /// </summary>
+    private static void NarrowColumnSums(ReadOnlySpan<float> x, int rows, int columns, Span<float> sums)
+    {
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        int groups = columns / 8, whole = groups * 8, width = columns - whole;
+        // Rows whose partial-group vector stays inside x (its extra lanes, the next row's values, are ignored).
+        int vectorRows = width == 0 || x.Length - whole < 8 ? 0 : Math.Min(rows, ((x.Length - whole - 8) / columns) + 1);
+        Vector256<float> s0 = default, s1 = default, s2 = default, st = default;
+        for (int r = 0; r < rows; r++)
+        {
+            nuint o = (nuint)(r * columns);
+            s0 += Vector256.LoadUnsafe(ref xr, o);
+            if (groups > 1)
+            {
+                s1 += Vector256.LoadUnsafe(ref xr, o + 8);
+                if (groups > 2)
+                {
+                    s2 += Vector256.LoadUnsafe(ref xr, o + 16);
+                }
+            }
+            if (r < vectorRows)
+            {
+                st += Vector256.LoadUnsafe(ref xr, o + (nuint)whole);
+            }
+        }
+        ref float sr = ref MemoryMarshal.GetReference(sums);
+        s0.StoreUnsafe(ref sr, 0);
+        if (groups > 1)
+        {
+            s1.StoreUnsafe(ref sr, 8);
+            if (groups > 2)
+            {
+                s2.StoreUnsafe(ref sr, 16);
+            }
+        }
+        if (width > 0)
+        {
+            Span<float> lanes = stackalloc float[8];
+            st.CopyTo(lanes);
+            for (int r = vectorRows; r < rows; r++)
+            {
+                for (int c = 0; c < width; c++)
+                {
+                    lanes[c] += x[(r * columns) + whole + c];
+                }
+            }
+            lanes[..width].CopyTo(sums[whole..]);
         }
     }
 }
