@@ -174,6 +174,7 @@ internal sealed class BatchNormStep : CompiledStep
     private readonly FusedParameter movingMean, movingVariance;
     private readonly float[] ones, zeros, mean, variance, invStd;
     private readonly int channels, positions;
+    private ChannelBatchNorm? channelNorm;
     private float[] xhat = [];
     private bool training;
 
@@ -200,7 +201,11 @@ internal sealed class BatchNormStep : CompiledStep
     {
         base.Resize(capacity);
         xhat = new float[capacity * Inputs];
+        channelNorm = Channels ? new ChannelBatchNorm(channels, capacity * positions) : null;
     }
+
+    /// <summary>Channel batch norm (several positions per sample, as after a Conv2D) runs the vectorized row-major kernels.</summary>
+    private bool Channels => positions > 1;
 
     public override void Forward(ReadOnlySpan<float> x, int n, bool training, long seed, long step, GemmContext gemm)
     {
@@ -212,7 +217,14 @@ internal sealed class BatchNormStep : CompiledStep
             NormalizationOps.BatchForwardInference<float>(x[..size], g, b, movingMean.Values, movingVariance.Values, spec.Epsilon, Output.AsSpan(0, size), n * positions, channels);
             return;
         }
-        NormalizationOps.BatchForwardTraining<float>(x[..size], g, b, spec.Epsilon, xhat.AsSpan(0, size), Output.AsSpan(0, size), mean, variance, invStd, n * positions, channels);
+        if (Channels)
+        {
+            channelNorm!.Forward(gemm, x[..size], g, b, spec.Epsilon, xhat.AsSpan(0, size), Output.AsSpan(0, size), mean, variance, invStd, n * positions);
+        }
+        else
+        {
+            NormalizationOps.BatchForwardTraining<float>(x[..size], g, b, spec.Epsilon, xhat.AsSpan(0, size), Output.AsSpan(0, size), mean, variance, invStd, n * positions, channels);
+        }
         NormalizationOps.UpdateRunning<float>(movingMean.Values, mean, spec.Momentum);
         NormalizationOps.UpdateRunning<float>(movingVariance.Values, variance, spec.Momentum);
     }
@@ -224,7 +236,11 @@ internal sealed class BatchNormStep : CompiledStep
         Span<float> dg = gamma is null ? default : gamma.Gradient, db = beta is null ? default : beta.Gradient;
         dg.Clear();
         db.Clear();
-        if (training)
+        if (training && Channels)
+        {
+            channelNorm!.Backward(gemm, dy[..size], xhat.AsSpan(0, size), g, invStd, InputGradient.AsSpan(0, size), dg, db, n * positions);
+        }
+        else if (training)
         {
             NormalizationOps.BatchBackwardTraining<float>(dy[..size], xhat.AsSpan(0, size), g, invStd, InputGradient.AsSpan(0, size), dg, db, n * positions, channels);
         }
