@@ -81,10 +81,36 @@ internal sealed class DenseStep(int inputs, Dense spec, FusedParameter kernel, F
 }
 
 /// <summary>A stand-alone activation layer.</summary>
-internal sealed class ActivationStep(int inputs, ActivationLayer spec) : CompiledStep(inputs, inputs)
+internal sealed unsafe class ActivationStep : CompiledStep
 {
-    private readonly float alpha = (float)spec.EffectiveAlpha;
+    /// <summary>Element-wise passes at least this long are split over the GEMM threads (element-wise: the same result).</summary>
+    private const int ParallelSize = 1 << 16;
+
+    private readonly ActivationLayer spec;
+    private readonly float alpha;
+    private readonly Action<int, int> forward, backward;
     private float[] z = [];
+    private float* source;
+    private int size;
+
+    public ActivationStep(int inputs, ActivationLayer spec)
+        : base(inputs, inputs)
+    {
+        this.spec = spec;
+        alpha = (float)spec.EffectiveAlpha;
+        forward = (part, parts) =>
+        {
+            (int start, int end) = GemmContext.Share(part, parts, size);
+            new ReadOnlySpan<float>(source + start, end - start).CopyTo(z.AsSpan(start, end - start));
+            ActivationKernels.Forward(this.spec.Function, alpha, z.AsSpan(start, end - start), Output.AsSpan(start, end - start));
+        };
+        backward = (part, parts) =>
+        {
+            (int start, int end) = GemmContext.Share(part, parts, size);
+            int length = end - start;
+            ActivationKernels.Backward(this.spec.Function, alpha, z.AsSpan(start, length), Output.AsSpan(start, length), default, new ReadOnlySpan<float>(source + start, length), InputGradient.AsSpan(start, length));
+        };
+    }
 
     public override float[]? PreActivation => z;
 
@@ -97,14 +123,14 @@ internal sealed class ActivationStep(int inputs, ActivationLayer spec) : Compile
     public override void Forward(ReadOnlySpan<float> x, int n, bool training, long seed, long step, GemmContext gemm)
     {
         int size = n * Inputs;
-        x[..size].CopyTo(z);
         if (spec.Function == Activation.Softmax)
         {
+            x[..size].CopyTo(z);
             ActivationFunctions.Softmax<float>(z.AsSpan(0, size), Output.AsSpan(0, size), Inputs);
         }
         else
         {
-            ActivationKernels.Forward(spec.Function, alpha, z.AsSpan(0, size), Output.AsSpan(0, size));
+            Split(gemm, forward, x, size);
         }
     }
 
@@ -121,7 +147,32 @@ internal sealed class ActivationStep(int inputs, ActivationLayer spec) : Compile
         }
         else
         {
-            ActivationKernels.Backward(spec.Function, alpha, z.AsSpan(0, size), Output.AsSpan(0, size), default, dy[..size], InputGradient.AsSpan(0, size));
+            Split(gemm, backward, dy, size);
+        }
+    }
+
+    /// <summary>Runs an element-wise pass over <paramref name="length"/> values of <paramref name="input"/>, split over the threads when long.</summary>
+    private void Split(GemmContext gemm, Action<int, int> pass, ReadOnlySpan<float> input, int length)
+    {
+        fixed (float* p = input)
+        {
+            source = p;
+            size = length;
+            try
+            {
+                if (length >= ParallelSize)
+                {
+                    gemm.For(pass);
+                }
+                else
+                {
+                    pass(0, 1);
+                }
+            }
+            finally
+            {
+                source = null;
+            }
         }
     }
 }

@@ -53,7 +53,8 @@ internal sealed unsafe class ConvStep : CompiledStep
     {
         base.Resize(capacity);
         columns = pointwise ? [] : new float[capacity * g.OutputPixels * g.PatchSize];
-        z = new float[capacity * Outputs];
+        // a linear conv (as before batch norm) writes its output in place: the epilogue allows y = C when unmasked
+        z = spec.Activation == Activation.Linear && activity is null ? Output : new float[capacity * Outputs];
         dz = new float[capacity * Outputs];
         activityGradient = activity is null ? [] : new float[capacity * Outputs];
     }

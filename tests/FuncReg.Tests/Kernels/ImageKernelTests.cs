@@ -157,6 +157,66 @@ public sealed class ImageKernelTests
         Assert.Equal((0, 1), GemmContext.Share(1, 2, 1));
     }
 
+    [Fact]
+    public void Gemm_depth_keeps_a_3x3x32_patch_in_one_block_and_is_bit_identical_on_two_threads()
+    {
+        Assert.Equal(288, GemmTiling.Depth(288));
+        Assert.Equal(320, GemmTiling.Depth(320));
+        Assert.Equal(GemmTiling.KC, GemmTiling.Depth(321));
+        Assert.Equal(9, GemmTiling.Depth(9));
+        // the conv2 forward product of the cnn workload, at a smaller batch
+        const int m = 2 * 14 * 14 * 6, n = 64, k = 288;
+        float[] a = GemmReference.Random(m * k, 1), b = GemmReference.Random(k * n, 2);
+        var one = new float[m * n];
+        var two = new float[m * n];
+        using (var c1 = new GemmContext(1))
+        {
+            Gemm.Multiply(GemmLayout.NN, a, b, one, m, n, k, context: c1);
+        }
+        using (var c2 = new GemmContext(2))
+        {
+            Gemm.Multiply(GemmLayout.NN, a, b, two, m, n, k, context: c2);
+        }
+        Assert.Equal(one, two);
+        var (expected, abs) = GemmReference.Multiply(GemmLayout.NN, a, b, m, n, k);
+        GemmReference.AssertClose(expected, abs, one, GemmReference.Tolerance(k, fused: true), "conv2 forward");
+    }
+
+    [Fact]
+    public void The_cnn_workload_trains_bit_identically_on_one_and_two_threads_at_full_image_size()
+    {
+        // 6 images of 28×28×1: the element-wise passes are long enough to be split over the threads
+        Sequential spec = Sequential.Of(
+            new InputShape(28, 28, 1),
+            new Conv2D(32, 3) { Padding = Padding.Same },
+            new BatchNormalization(),
+            new ActivationLayer(Activation.Relu),
+            new MaxPooling2D(2),
+            new Conv2D(64, 3) { Padding = Padding.Same },
+            new BatchNormalization(),
+            new ActivationLayer(Activation.Relu),
+            new MaxPooling2D(2),
+            new Flatten(),
+            new Dropout(0.5),
+            new Dense(128, Activation.Relu),
+            new Dense(10, Activation.Softmax));
+        const int n = 6;
+        float[] x = Random(n * 784, 12);
+        int[] y = [.. Enumerable.Range(0, n).Select(i => i % 10)];
+        var results = new List<float[]>();
+        foreach (int threads in new[] { 1, 2 })
+        {
+            using var model = new CompiledModel(spec, seed: 4, threads: threads) { Optimizer = new Adam(1e-3) };
+            var penalties = new double[model.PenaltyNames.Count];
+            for (int step = 0; step < 3; step++)
+            {
+                model.TrainStep(new Batch(x, y, default, n), penalties);
+            }
+            results.Add([.. model.Parameters.SelectMany(p => p.Values.ToArray()), .. model.Predict(x)]);
+        }
+        Assert.Equal(results[0], results[1]);
+    }
+
     private static void Close(double[] expected, float[] actual, double tolerance)
     {
         double scale = Math.Max(1, expected.Max(Math.Abs));
