@@ -90,7 +90,7 @@ internal sealed unsafe class ActivationStep : CompiledStep
     private readonly float alpha;
     private readonly Action<int, int> forward, backward;
     private float[] z = [];
-    private float* source;
+    private float* input, gradient;
     private int size;
 
     public ActivationStep(int inputs, ActivationLayer spec)
@@ -101,23 +101,35 @@ internal sealed unsafe class ActivationStep : CompiledStep
         forward = (part, parts) =>
         {
             (int start, int end) = GemmContext.Share(part, parts, size);
-            new ReadOnlySpan<float>(source + start, end - start).CopyTo(z.AsSpan(start, end - start));
-            ActivationKernels.Forward(this.spec.Function, alpha, z.AsSpan(start, end - start), Output.AsSpan(start, end - start));
+            int length = end - start;
+            ReadOnlySpan<float> pre = new(input + start, length);
+            if (KeepPreActivation)
+            {
+                pre.CopyTo(z.AsSpan(start, length));
+            }
+            ActivationKernels.Forward(this.spec.Function, alpha, pre, Output.AsSpan(start, length));
         };
         backward = (part, parts) =>
         {
             (int start, int end) = GemmContext.Share(part, parts, size);
             int length = end - start;
-            ActivationKernels.Backward(this.spec.Function, alpha, z.AsSpan(start, length), Output.AsSpan(start, length), default, new ReadOnlySpan<float>(source + start, length), InputGradient.AsSpan(start, length));
+            ReadOnlySpan<float> pre = KeepPreActivation ? z.AsSpan(start, length) : new(input + start, length);
+            ActivationKernels.Backward(this.spec.Function, alpha, pre, Output.AsSpan(start, length), default, new ReadOnlySpan<float>(gradient + start, length), InputGradient.AsSpan(start, length));
         };
     }
 
-    public override float[]? PreActivation => z;
+    /// <summary>
+    /// Whether the pre-activation is copied for <see cref="PreActivation"/> (the last step's logits); otherwise the
+    /// backward pass reads it from the input, which the previous step keeps until then.
+    /// </summary>
+    public bool KeepPreActivation { get; set; } = true;
+
+    public override float[]? PreActivation => KeepPreActivation ? z : null;
 
     public override void Resize(int capacity)
     {
         base.Resize(capacity);
-        z = new float[capacity * Inputs];
+        z = KeepPreActivation || spec.Function == Activation.Softmax ? new float[capacity * Inputs] : [];
     }
 
     public override void Forward(ReadOnlySpan<float> x, int n, bool training, long seed, long step, GemmContext gemm)
@@ -130,7 +142,7 @@ internal sealed unsafe class ActivationStep : CompiledStep
         }
         else
         {
-            Split(gemm, forward, x, size);
+            Split(gemm, forward, x, default, size);
         }
     }
 
@@ -147,16 +159,17 @@ internal sealed unsafe class ActivationStep : CompiledStep
         }
         else
         {
-            Split(gemm, backward, dy, size);
+            Split(gemm, backward, x, dy, size);
         }
     }
 
-    /// <summary>Runs an element-wise pass over <paramref name="length"/> values of <paramref name="input"/>, split over the threads when long.</summary>
-    private void Split(GemmContext gemm, Action<int, int> pass, ReadOnlySpan<float> input, int length)
+    /// <summary>Runs an element-wise pass over <paramref name="length"/> values, split over the threads when long.</summary>
+    private void Split(GemmContext gemm, Action<int, int> pass, ReadOnlySpan<float> x, ReadOnlySpan<float> dy, int length)
     {
-        fixed (float* p = input)
+        fixed (float* px = x, pd = dy)
         {
-            source = p;
+            input = px;
+            gradient = pd;
             size = length;
             try
             {
@@ -171,7 +184,7 @@ internal sealed unsafe class ActivationStep : CompiledStep
             }
             finally
             {
-                source = null;
+                input = gradient = null;
             }
         }
     }

@@ -19,6 +19,7 @@ public sealed class ImageKernelTests
         { 5, 7, 8, 4, 3, Padding.Same },
         { 4, 4, 13, 5, 1, Padding.Same },
         { 3, 3, 2, 1, 1, Padding.Valid },
+        { 9, 8, 2, 3, 2, Padding.Same },
     };
 
     private static float[] Random(int length, int seed, bool ties = false)

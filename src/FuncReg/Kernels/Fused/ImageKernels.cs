@@ -94,6 +94,11 @@ internal static class ImageKernels
     public static void Im2Col(ReadOnlySpan<float> x, Span<float> columns, int r0, int r1, in Window2D g)
     {
         int c = g.Channels, patch = g.PatchSize, kw = g.KernelWidth;
+        if (kw * c <= 8)
+        {
+            Im2ColNarrow(x, columns, r0, r1, g);
+            return;
+        }
         for (int r = r0; r < r1; r++)
         {
             for (int oy = 0; oy < g.OutputHeight; oy++)
@@ -114,6 +119,43 @@ internal static class ImageKernels
                         dst[..(ka * c)].Clear();
                         x.Slice((((r * g.Height) + iy) * g.Width + ix0 + ka) * c, (kb - ka) * c).CopyTo(dst[(ka * c)..]);
                         dst[(kb * c)..].Clear();
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>im2col for narrow kernel rows (kw·c ≤ 8, e.g. a 3×3 kernel on one channel): element by element, no slicing.</summary>
+    private static void Im2ColNarrow(ReadOnlySpan<float> x, Span<float> columns, int r0, int r1, in Window2D g)
+    {
+        int c = g.Channels, kw = g.KernelWidth, rowLength = kw * c;
+        int o = r0 * g.OutputPixels * g.PatchSize;
+        for (int r = r0; r < r1; r++)
+        {
+            for (int oy = 0; oy < g.OutputHeight; oy++)
+            {
+                for (int ox = 0; ox < g.OutputWidth; ox++)
+                {
+                    int ix0 = (ox * g.StrideWidth) - g.PadLeft;
+                    for (int ky = 0; ky < g.KernelHeight; ky++)
+                    {
+                        int iy = (oy * g.StrideHeight) - g.PadTop + ky;
+                        if (iy < 0 || iy >= g.Height)
+                        {
+                            columns.Slice(o, rowLength).Clear();
+                            o += rowLength;
+                            continue;
+                        }
+                        int line = ((r * g.Height) + iy) * g.Width;
+                        for (int kx = 0; kx < kw; kx++)
+                        {
+                            int ix = ix0 + kx;
+                            bool inside = ix >= 0 && ix < g.Width;
+                            for (int ci = 0; ci < c; ci++)
+                            {
+                                columns[o++] = inside ? x[((line + ix) * c) + ci] : 0f;
+                            }
+                        }
                     }
                 }
             }
