@@ -29,6 +29,16 @@ internal sealed class ModelFileException(string path, string jsonPath, string me
 /// layer_norm (epsilon, center, scale), activation (activation, alpha). Regularizers are <c>{ "l1": a, "l2": b }</c>;
 /// constraints <c>{ "max_norm": c }</c>, <c>{ "unit_norm": true }</c>, <c>{ "non_neg": true }</c> or
 /// <c>{ "min_max_norm": [min, max] }</c>. "loss" may be left out (inferred from the last activation).
+/// Images: <c>"input_shape": [h, w, c]</c> instead of "inputs", and the layer types conv2d (filters, kernel_size,
+/// strides, padding "valid"|"same", activation, alpha, use_bias, initializers, regularizers and constraints as dense),
+/// max_pooling2d and average_pooling2d (pool_size, strides, padding), global_average_pooling2d, flatten and
+/// spatial_dropout2d (rate); kernel_size, strides and pool_size are a whole number or [height, width]:
+/// <code>
+/// { "input_shape": [28, 28, 1], "layers": [
+///     { "type": "conv2d", "filters": 32, "kernel_size": 3, "padding": "same", "activation": "relu" },
+///     { "type": "max_pooling2d", "pool_size": 2 }, { "type": "flatten" },
+///     { "type": "dense", "units": 10, "activation": "softmax" } ] }
+/// </code>
 /// </summary>
 internal static class ModelFile
 {
@@ -57,8 +67,8 @@ internal static class ModelFile
     {
         public Sequential Model(JsonElement root)
         {
-            Object(root, "$", "inputs", "loss", "from_logits", "label_smoothing", "layers");
-            int inputs = Int(Required(root, "inputs", "$"), "$.inputs");
+            Object(root, "$", "inputs", "input_shape", "loss", "from_logits", "label_smoothing", "layers");
+            int[] inputs = InputShape(root);
             JsonElement layersElement = Required(root, "layers", "$");
             if (layersElement.ValueKind != JsonValueKind.Array || layersElement.GetArrayLength() == 0)
             {
@@ -88,9 +98,47 @@ internal static class ModelFile
             }
             catch (ArgumentException e)
             {
-                throw Error(e.ParamName is "inputs" ? "$.inputs" : "$", Commands.CliErrors.Clean(e), e);
+                throw Error(ModelPath(e, root), Commands.CliErrors.Clean(e), e);
             }
             return spec;
+        }
+
+        /// <summary>"inputs": n (a vector of n features) or "input_shape": [h, w, c] (or any list of dimensions), not both.</summary>
+        private int[] InputShape(JsonElement root)
+        {
+            bool vector = root.TryGetProperty("inputs", out JsonElement n), shaped = root.TryGetProperty("input_shape", out JsonElement shape);
+            if (vector == shaped)
+            {
+                throw Error("$", vector ? "give either \"inputs\" or \"input_shape\", not both." : "\"inputs\" (features per sample) or \"input_shape\" ([height, width, channels]) is missing.");
+            }
+            if (vector)
+            {
+                return [Int(n, "$.inputs")];
+            }
+            if (shape.ValueKind != JsonValueKind.Array || shape.GetArrayLength() == 0)
+            {
+                throw Error("$.input_shape", $"expected an array of dimensions such as [28, 28, 1], got {shape.GetRawText()}.");
+            }
+            int[] dims = [.. shape.EnumerateArray().Select((d, i) => Int(d, $"$.input_shape[{i}]"))];
+            for (int i = 0; i < dims.Length; i++)
+            {
+                if (dims[i] < 1)
+                {
+                    throw Error($"$.input_shape[{i}]", $"expected a dimension ≥ 1, got {dims[i]}.");
+                }
+            }
+            return dims;
+        }
+
+        /// <summary>Where a model-level check failed: the inputs, the layer a shape error names (<c>conv2d_3: …</c> → <c>$.layers[3]</c>), or the model.</summary>
+        private static string ModelPath(ArgumentException e, JsonElement root)
+        {
+            if (e.ParamName is "inputs" or "dimensions")
+            {
+                return root.TryGetProperty("inputs", out _) ? "$.inputs" : "$.input_shape";
+            }
+            System.Text.RegularExpressions.Match m = System.Text.RegularExpressions.Regex.Match(e.Message, @"^[a-z0-9_]+?_(\d+):");
+            return m.Success ? $"$.layers[{m.Groups[1].Value}]" : "$";
         }
 
         private Layer Layer(JsonElement e, string at)
@@ -151,11 +199,50 @@ internal static class ModelFile
                                 Scale = Optional(e, "scale", at, Bool, true),
                             };
                         }
+                    case "conv2d":
+                        {
+                            Object(e, at, "type", "filters", "kernel_size", "strides", "padding", "activation", "alpha", "use_bias", "kernel_initializer", "bias_initializer", "kernel_regularizer", "bias_regularizer", "activity_regularizer", "kernel_constraint", "bias_constraint");
+                            var c = new Conv2D(Int(Required(e, "filters", at), $"{at}.filters"), Pair(Required(e, "kernel_size", at), $"{at}.kernel_size"), Optional(e, "activation", at, Enum<Activation>, Activation.Linear));
+                            return c with
+                            {
+                                Strides = Optional(e, "strides", at, Pair, (1, 1)),
+                                Padding = Optional(e, "padding", at, Enum<Padding>, Padding.Valid),
+                                Alpha = Optional<double?>(e, "alpha", at, (v, p) => Number(v, p), null),
+                                UseBias = Optional(e, "use_bias", at, Bool, true),
+                                KernelInitializer = Optional(e, "kernel_initializer", at, Enum<Initializer>, Initializer.GlorotUniform),
+                                BiasInitializer = Optional(e, "bias_initializer", at, Enum<Initializer>, Initializer.Zeros),
+                                KernelRegularizer = Optional(e, "kernel_regularizer", at, Regularizer, null),
+                                BiasRegularizer = Optional(e, "bias_regularizer", at, Regularizer, null),
+                                ActivityRegularizer = Optional(e, "activity_regularizer", at, Regularizer, null),
+                                KernelConstraint = Optional(e, "kernel_constraint", at, Constraint, null),
+                                BiasConstraint = Optional(e, "bias_constraint", at, Constraint, null),
+                            };
+                        }
+                    case "maxpooling2d" or "averagepooling2d":
+                        {
+                            Object(e, at, "type", "pool_size", "strides", "padding");
+                            (int, int) size = Optional(e, "pool_size", at, Pair, (2, 2));
+                            Pooling2D p = Normalize(type) == "maxpooling2d" ? new MaxPooling2D(size) : new AveragePooling2D(size);
+                            return p with
+                            {
+                                Strides = Optional<(int, int)?>(e, "strides", at, (v, q) => Pair(v, q), null),
+                                Padding = Optional(e, "padding", at, Enum<Padding>, Padding.Valid),
+                            };
+                        }
+                    case "globalaveragepooling2d":
+                        Object(e, at, "type");
+                        return new GlobalAveragePooling2D();
+                    case "flatten":
+                        Object(e, at, "type");
+                        return new Flatten();
+                    case "spatialdropout2d":
+                        Object(e, at, "type", "rate");
+                        return new SpatialDropout2D(Number(Required(e, "rate", at), $"{at}.rate"));
                     case "activation":
                         Object(e, at, "type", "activation", "alpha");
                         return new ActivationLayer(Enum<Activation>(Required(e, "activation", at), $"{at}.activation")) { Alpha = Optional<double?>(e, "alpha", at, (v, p) => Number(v, p), null) };
                     default:
-                        throw Error($"{at}.type", $"unknown layer type '{type}'; expected dense, dropout, gaussian_dropout, gaussian_noise, batch_norm, layer_norm or activation.");
+                        throw Error($"{at}.type", $"unknown layer type '{type}'; expected dense, dropout, gaussian_dropout, gaussian_noise, batch_norm, layer_norm, activation, conv2d, max_pooling2d, average_pooling2d, global_average_pooling2d, flatten or spatial_dropout2d.");
                 }
             }
             catch (ArgumentException x)
@@ -190,6 +277,21 @@ internal static class ModelFile
                 _ when c.Value.ValueKind == JsonValueKind.Array && c.Value.GetArrayLength() == 2 => new MinMaxNorm(Number(c.Value[0], $"{p}[0]"), Number(c.Value[1], $"{p}[1]")),
                 _ => throw Error(p, "expected [min, max]."),
             };
+        }
+
+        /// <summary>A window size or stride: a whole number n (n×n) or [height, width].</summary>
+        private (int Height, int Width) Pair(JsonElement v, string at)
+        {
+            if (v.ValueKind == JsonValueKind.Number)
+            {
+                int n = Int(v, at);
+                return (n, n);
+            }
+            if (v.ValueKind == JsonValueKind.Array && v.GetArrayLength() == 2)
+            {
+                return (Int(v[0], $"{at}[0]"), Int(v[1], $"{at}[1]"));
+            }
+            throw Error(at, $"expected a whole number or [height, width], got {v.GetRawText()}.");
         }
 
         private T Optional<T>(JsonElement e, string name, string at, Func<JsonElement, string, T> read, T fallback) =>

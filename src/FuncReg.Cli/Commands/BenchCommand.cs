@@ -13,14 +13,14 @@ internal static class BenchCommand
 {
     public static Command Create()
     {
-        var workload = new Argument<string>("workload") { Description = "mlp | tiny | gemm" };
-        workload.AcceptOnlyFromAmong("mlp", "tiny", "gemm");
+        var workload = new Argument<string>("workload") { Description = "mlp | tiny | cnn | gemm" };
+        workload.AcceptOnlyFromAmong("mlp", "tiny", "cnn", "gemm");
         var threads = new Option<int>("--threads") { Description = "GEMM threads (results do not depend on it).", DefaultValueFactory = _ => Environment.ProcessorCount };
         var seconds = new Option<double>("--seconds") { Description = "Measured steady-state duration, after warm-up.", DefaultValueFactory = _ => 5.0 };
         var sizes = new Option<int[]>("--n") { Description = "GEMM sizes (square n×n×n).", DefaultValueFactory = _ => [256, 512, 1024, 2048], AllowMultipleArgumentsPerToken = true };
-        var engine = new Option<string>("--engine") { Description = "generated (the source generator's fused code), compiled (the same passes planned at run time) or reference (the interpreter).", DefaultValueFactory = _ => "generated" };
+        var engine = new Option<string>("--engine") { Description = "generated (the source generator's fused code; cnn runs compiled until the generator has conv layers), compiled (the same passes planned at run time) or reference (the interpreter).", DefaultValueFactory = _ => "generated" };
         engine.AcceptOnlyFromAmong("generated", "compiled", "reference");
-        var cmd = new Command("bench", "Measure training samples/s on the peer workloads (mlp, tiny) or GEMM GFLOP/s (gemm).")
+        var cmd = new Command("bench", "Measure training samples/s on the peer workloads (mlp, tiny, cnn) or GEMM GFLOP/s (gemm).")
         {
             workload,
             threads,
@@ -106,6 +106,22 @@ internal static class BenchCommand
                     }
                     return (spec, new SGD(0.3), 211, Dataset.From(x, y, [2]));
                 }
+            case "cnn":
+                {
+                    // The peer's data: 6,000 uniform [0, 1) 28×28×1 images, labels uniform 0..9.
+                    const int n = 6000, size = 28 * 28;
+                    var x = new float[n * size];
+                    for (int i = 0; i < x.Length; i++)
+                    {
+                        x[i] = rng.NextSingle();
+                    }
+                    var y = new int[n];
+                    for (int i = 0; i < n; i++)
+                    {
+                        y[i] = rng.Next(10);
+                    }
+                    return (ModelSelection.CnnSpec, new Adam(1e-3), 128, Dataset.From(x, y, [28, 28, 1]));
+                }
             default:
                 throw new ArgumentException($"unknown workload {name}", nameof(name));
         }
@@ -114,6 +130,10 @@ internal static class BenchCommand
     private static (double Samples, double Steps, string Detail) Training(string name, int threads, double seconds, string engine)
     {
         var (spec, optimizer, batch, data) = Workload(name);
+        if (name == "cnn" && engine == "generated")
+        {
+            engine = "compiled"; // the source generator has no conv layers yet
+        }
         IModel model = engine switch
         {
             "reference" => Reference.Build(spec, seed: 0),

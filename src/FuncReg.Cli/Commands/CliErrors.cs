@@ -37,7 +37,7 @@ internal static class CliErrors
 
     /// <summary>A one-line description of a model: <c>2 → dense 20 relu L2(0.001) → dropout 0.2 → dense 1 sigmoid; BinaryCrossEntropy</c>.</summary>
     public static string Describe(Sequential spec) =>
-        $"{spec.Inputs} → {string.Join(" → ", spec.Layers.Select(Describe))}; {spec.Loss}{(spec.FromLogits ? " from logits" : "")}";
+        $"{string.Join("×", spec.InputShape)} → {string.Join(" → ", spec.Layers.Select(Describe))}; {spec.Loss}{(spec.FromLogits ? " from logits" : "")}";
 
     /// <summary>An optimizer's name, learning rate and whatever is set besides.</summary>
     public static string Describe(Optimizer o)
@@ -76,6 +76,18 @@ internal static class CliErrors
             d.ActivityRegularizer is { } a ? $"activity {a}" : null,
             d.KernelConstraint is MaxNorm m ? $"max-norm {m.MaxValue.ToString(CultureInfo.InvariantCulture)}" : d.KernelConstraint?.GetType().Name,
         }.Where(s => s is not null)),
+        Conv2D c => string.Join(" ", new[]
+        {
+            $"conv2d {c.Filters} {c.KernelSize.Height}×{c.KernelSize.Width}",
+            c.Strides != (1, 1) ? $"stride {c.Strides.Height}×{c.Strides.Width}" : null,
+            c.Padding == Padding.Same ? "same" : null,
+            c.Activation == Activation.Linear ? null : c.Activation.ToString().ToLowerInvariant(),
+            c.KernelRegularizer?.ToString(),
+            c.ActivityRegularizer is { } a ? $"activity {a}" : null,
+            c.KernelConstraint is MaxNorm m ? $"max-norm {m.MaxValue.ToString(CultureInfo.InvariantCulture)}" : c.KernelConstraint?.GetType().Name,
+        }.Where(s => s is not null)),
+        Pooling2D p => $"{(p is MaxPooling2D ? "max" : "average")}-pool {p.PoolSize.Height}×{p.PoolSize.Width}{(p.Padding == Padding.Same ? " same" : "")}",
+        SpatialDropout2D sd => $"spatial dropout {sd.Rate.ToString(CultureInfo.InvariantCulture)}",
         Dropout dr => $"dropout {dr.Rate.ToString(CultureInfo.InvariantCulture)}",
         GaussianDropout g => $"gaussian dropout {g.Rate.ToString(CultureInfo.InvariantCulture)}",
         GaussianNoise n => $"gaussian noise {n.Stddev.ToString(CultureInfo.InvariantCulture)}",

@@ -22,6 +22,9 @@ internal static class CompareCommand
     /// <summary>The validated options of one run.</summary>
     internal sealed record Settings(string Dataset, string? DataDirectory, int Subset, int Epochs, long Seed, double LearningRate, int Threads, string? ReportPath, IReadOnlyList<string>? Techniques)
     {
+        /// <summary>Fashion-MNIST's network: <see cref="FashionMnistComparison.Mlp"/> or <see cref="FashionMnistComparison.Cnn"/>.</summary>
+        public string Model { get; init; } = FashionMnistComparison.Mlp;
+
         public string CommandLine
         {
             get
@@ -30,6 +33,10 @@ internal static class CompareCommand
                 if (Dataset == FashionMnistName)
                 {
                     s.Add(string.Create(CultureInfo.InvariantCulture, $"--subset {Subset}"));
+                    if (Model != FashionMnistComparison.Mlp)
+                    {
+                        s.Add($"--model {Model}");
+                    }
                 }
                 s.Add(string.Create(CultureInfo.InvariantCulture, $"--epochs {Epochs} --seed {Seed} --lr {LearningRate}"));
                 if (Techniques is not null)
@@ -50,6 +57,7 @@ internal static class CompareCommand
         var seed = new Option<long>("--seed") { Description = "Seed of initialization, dropout masks, shuffling, augmentation and the splits.", DefaultValueFactory = _ => 3 };
         var lr = new Option<double?>("--lr") { Description = $"Learning rate (default: SGD {Football2DComparison.DefaultLearningRate} on football2d, Adam {FashionMnistComparison.DefaultLearningRate} on fashion-mnist)." };
         var threads = new Option<int?>("--threads") { Description = "GEMM threads (results do not depend on it; default 1 on football2d, all cores on fashion-mnist)." };
+        var model = new Option<string?>("--model") { Description = "fashion-mnist's network: mlp (784-256-128-10, the default) or cnn (the cnn preset's two conv/pool blocks, 128, 10)." };
         var report = new Option<string>("--report") { Description = "Where to write the HTML report.", DefaultValueFactory = _ => "report.html" };
         var noReport = new Option<bool>("--no-report") { Description = "Do not write the HTML report." };
         var techniques = new Option<string?>("--techniques") { Description = $"Comma-separated subset of: {string.Join(", ", TechniqueKeys)} (default: all that apply)." };
@@ -62,6 +70,7 @@ internal static class CompareCommand
             seed,
             lr,
             threads,
+            model,
             report,
             noReport,
             techniques,
@@ -77,7 +86,8 @@ internal static class CompareCommand
                 parse.GetValue(lr),
                 parse.GetValue(threads),
                 parse.GetValue(noReport) ? null : parse.GetValue(report),
-                parse.GetValue(techniques));
+                parse.GetValue(techniques),
+                parse.GetValue(model));
             if (settings is null)
             {
                 Console.Error.WriteLine($"error: {error}");
@@ -89,12 +99,20 @@ internal static class CompareCommand
     }
 
     /// <summary>Checks the options and fills in the dataset's defaults; returns the settings or an error message.</summary>
-    internal static (Settings? Settings, string? Error) Validate(string dataset, string? data, int? subset, int? epochs, long seed, double? lr, int? threads, string? reportPath, string? techniques)
+    internal static (Settings? Settings, string? Error) Validate(string dataset, string? data, int? subset, int? epochs, long seed, double? lr, int? threads, string? reportPath, string? techniques, string? model = null)
     {
         bool fashion = dataset == FashionMnistName;
         if (!fashion && dataset != Football2D)
         {
             return (null, $"--dataset must be {Football2D} or {FashionMnistName}, not '{dataset}'.");
+        }
+        if (model is not null && !fashion)
+        {
+            return (null, "--model applies to --dataset fashion-mnist only (football2d has its own [2, 20, 3, 1] network).");
+        }
+        if (model is not null && model != FashionMnistComparison.Mlp && model != FashionMnistComparison.Cnn)
+        {
+            return (null, $"--model must be {FashionMnistComparison.Mlp} or {FashionMnistComparison.Cnn}, not '{model}'.");
         }
         if (!fashion && (data is not null || subset is not null))
         {
@@ -159,7 +177,8 @@ internal static class CompareCommand
             lr ?? (fashion ? FashionMnistComparison.DefaultLearningRate : Football2DComparison.DefaultLearningRate),
             Math.Min(threads ?? (fashion ? Environment.ProcessorCount : 1), Environment.ProcessorCount),
             reportPath,
-            picked);
+            picked)
+        { Model = model ?? FashionMnistComparison.Mlp };
         return (settings, null);
     }
 
@@ -170,7 +189,7 @@ internal static class CompareCommand
         try
         {
             setup = fashion
-                ? FashionMnistComparison.Create(s.DataDirectory, s.Subset, s.Epochs, s.Seed, s.LearningRate)
+                ? FashionMnistComparison.Create(s.DataDirectory, s.Subset, s.Epochs, s.Seed, s.LearningRate, s.Model)
                 : Football2DComparison.Create(s.Epochs, s.Seed, s.LearningRate);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or DataFormatException)

@@ -20,12 +20,12 @@ internal sealed class ModelSelection
 {
     public Option<string?> Preset { get; } = new("--preset")
     {
-        Description = "Built-in model: mlp (DESIGN §3's FashionMlp 784-256-128-10 with L2 1e-4, dropout 0.3, max-norm 3, on Fashion-MNIST) or football (the [2,20,3,1] relu/relu/sigmoid net on the embedded football2d data).",
+        Description = "Built-in model: mlp (DESIGN §3's FashionMlp 784-256-128-10 with L2 1e-4, dropout 0.3, max-norm 3, on Fashion-MNIST), cnn (the peer benchmark's 2-conv network with batch norm and dropout 0.5, on Fashion-MNIST images) or football (the [2,20,3,1] relu/relu/sigmoid net on the embedded football2d data).",
     };
 
-    public Option<FileInfo?> Model { get; } = new("--model") { Description = "A JSON model file mapping onto the records: {\"inputs\": n, \"loss\": …, \"layers\": [{\"type\": \"dense\", \"units\": …}, …]}." };
+    public Option<FileInfo?> Model { get; } = new("--model") { Description = "A JSON model file mapping onto the records: {\"inputs\": n (or \"input_shape\": [h, w, c]), \"loss\": …, \"layers\": [{\"type\": \"dense\", \"units\": …}, {\"type\": \"conv2d\", \"filters\": …, \"kernel_size\": 3}, …]}." };
 
-    public Option<DirectoryInfo?> Data { get; } = new("--data") { Description = "Directory of Fashion-MNIST-layout IDX files (train-/t10k-images-idx3-ubyte, -labels-idx1-ubyte, plain or .gz). Default for the mlp preset: the usual search (FUNCREG_FASHION_MNIST, /usr/share/datasets, ~/.keras/datasets)." };
+    public Option<DirectoryInfo?> Data { get; } = new("--data") { Description = "Directory of Fashion-MNIST-layout IDX files (train-/t10k-images-idx3-ubyte, -labels-idx1-ubyte, plain or .gz). Default for the mlp and cnn presets: the usual search (FUNCREG_FASHION_MNIST, /usr/share/datasets, ~/.keras/datasets)." };
 
     public Option<FileInfo?> Csv { get; } = new("--csv") { Description = "Training data as CSV: a header row, numeric columns, one label column (--label)." };
 
@@ -37,17 +37,17 @@ internal sealed class ModelSelection
 
     public Option<int> Threads { get; } = new("--threads") { Description = "GEMM threads (results do not depend on it).", DefaultValueFactory = _ => 1 };
 
-    public Option<double?> L1 { get; } = new("--l1") { Description = "Override: L1(l1) penalty on every dense kernel." };
+    public Option<double?> L1 { get; } = new("--l1") { Description = "Override: L1(l1) penalty on every dense and conv2d kernel." };
 
-    public Option<double?> L2 { get; } = new("--l2") { Description = "Override: L2(l2) penalty (l2·Σw², Keras form) on every dense kernel." };
+    public Option<double?> L2 { get; } = new("--l2") { Description = "Override: L2(l2) penalty (l2·Σw², Keras form) on every dense and conv2d kernel." };
 
-    public Option<double?> Dropout { get; } = new("--dropout") { Description = "Override: the rate of every Dropout layer, in [0, 1)." };
+    public Option<double?> Dropout { get; } = new("--dropout") { Description = "Override: the rate of every Dropout and SpatialDropout2D layer, in [0, 1)." };
 
-    public Option<double?> MaxNorm { get; } = new("--max-norm") { Description = "Override: MaxNorm(c) on every hidden dense kernel." };
+    public Option<double?> MaxNorm { get; } = new("--max-norm") { Description = "Override: MaxNorm(c) on every conv2d kernel (per filter) and every hidden dense kernel." };
 
     public void AddTo(Command command)
     {
-        Preset.AcceptOnlyFromAmong("mlp", "football");
+        Preset.AcceptOnlyFromAmong("mlp", "cnn", "football");
         foreach (Option o in new Option[] { Preset, Model, Data, Csv, Label, TestCsv, L1, L2, Dropout, MaxNorm, Seed, Threads })
         {
             command.Options.Add(o);
@@ -63,6 +63,26 @@ internal sealed class ModelSelection
         new Dropout(0.3),
         new Dense(10, Activation.Softmax));
 
+    /// <summary>
+    /// The PyTorch peer's <c>cnn</c> workload (shared/peers/README.md) on 28×28×1 images: conv 3×3 32 same + batch norm
+    /// + relu + max-pool 2 → conv 3×3 64 same + batch norm + relu + max-pool 2 → flatten → dropout 0.5 → dense 128 relu
+    /// → dense 10 softmax (categorical cross-entropy). Trained with Adam 1e-3 in batches of 128.
+    /// </summary>
+    public static Sequential CnnSpec { get; } = Sequential.Of(
+        new InputShape(28, 28, 1),
+        new Conv2D(32, 3) { Padding = Padding.Same },
+        new BatchNormalization(),
+        new ActivationLayer(Activation.Relu),
+        new MaxPooling2D(2),
+        new Conv2D(64, 3) { Padding = Padding.Same },
+        new BatchNormalization(),
+        new ActivationLayer(Activation.Relu),
+        new MaxPooling2D(2),
+        new Flatten(),
+        new Dropout(0.5),
+        new Dense(128, Activation.Relu),
+        new Dense(10, Activation.Softmax));
+
     /// <summary>The deeplearning.ai assignment's [2, 20, 3, 1] network (He-normal kernels, as the assignment).</summary>
     public static Sequential FootballSpec { get; } = Sequential.Of(
         2,
@@ -76,7 +96,7 @@ internal sealed class ModelSelection
         FileInfo? model = parse.GetValue(Model);
         if ((preset is null) == (model is null))
         {
-            throw new UsageException("choose a model with either --preset mlp|football or --model FILE.json.");
+            throw new UsageException("choose a model with either --preset mlp|cnn|football or --model FILE.json.");
         }
         DirectoryInfo? data = parse.GetValue(Data);
         FileInfo? csv = parse.GetValue(Csv);
@@ -91,6 +111,7 @@ internal sealed class ModelSelection
         Sequential spec = preset switch
         {
             "mlp" => MlpSpec,
+            "cnn" => CnnSpec,
             "football" => FootballSpec,
             _ => ModelFile.Load(model!.FullName),
         };
@@ -99,7 +120,7 @@ internal sealed class ModelSelection
         {
             (not null, _, _) => FashionMnist.Load(data.FullName),
             (_, not null, _) => LoadCsv(parse, csv),
-            (_, _, "mlp") => FashionMnist.Load(),
+            (_, _, "mlp" or "cnn") => FashionMnist.Load(),
             (_, _, "football") => Datasets.Football2D(),
             _ => throw new UsageException("--model needs data: --data DIR (Fashion-MNIST IDX files) or --csv FILE --label COLUMN."),
         };
@@ -110,10 +131,11 @@ internal sealed class ModelSelection
         Workbench bench = preset switch
         {
             "mlp" => new Workbench("mlp", spec, train, test, 10, 128, "adam", 1e-3),
+            "cnn" => new Workbench("cnn", spec, train, test, 10, 128, "adam", 1e-3),
             "football" => new Workbench("football", spec, train, test, 200, 32, "adam", 1e-2),
             _ => new Workbench(model!.Name, spec, train, test, 10, 32, "adam", null),
         };
-        bool fashion = data is not null || (csv is null && preset == "mlp");
+        bool fashion = data is not null || (csv is null && preset is "mlp" or "cnn");
         return fashion ? bench with { ClassNames = FashionMnist.ClassNames } : bench;
     }
 
@@ -126,9 +148,9 @@ internal sealed class ModelSelection
         {
             return spec;
         }
-        if (dropout is not null && !spec.Layers.Any(l => l is FuncReg.Dropout))
+        if (dropout is not null && !spec.Layers.Any(l => l is FuncReg.Dropout or SpatialDropout2D))
         {
-            throw new UsageException("--dropout sets the rate of the model's Dropout layers, and this model has none.");
+            throw new UsageException("--dropout sets the rate of the model's Dropout and SpatialDropout2D layers, and this model has none.");
         }
         int last = spec.Layers.Count - 1;
         Layer[] layers = [.. spec.Layers.Select((layer, i) => layer switch
@@ -138,7 +160,13 @@ internal sealed class ModelSelection
                 KernelRegularizer = l1 is not null || l2 is not null ? new Regularizer(l1 ?? 0, l2 ?? 0) : d.KernelRegularizer,
                 KernelConstraint = maxNorm is { } c && i != last ? new FuncReg.MaxNorm(c) : d.KernelConstraint,
             },
+            Conv2D c => c with
+            {
+                KernelRegularizer = l1 is not null || l2 is not null ? new Regularizer(l1 ?? 0, l2 ?? 0) : c.KernelRegularizer,
+                KernelConstraint = maxNorm is { } m ? new FuncReg.MaxNorm(m) : c.KernelConstraint,
+            },
             FuncReg.Dropout when dropout is { } rate => new FuncReg.Dropout(rate),
+            SpatialDropout2D when dropout is { } rate => new SpatialDropout2D(rate),
             _ => layer,
         })];
         return Sequential.Of([.. spec.InputShape], spec.Loss, layers) with { FromLogits = spec.FromLogits, LabelSmoothing = spec.LabelSmoothing };

@@ -105,6 +105,13 @@ public sealed class CompiledModel : FusedModel
             stepList.Add(new ActivationStep(spec.Inputs, new ActivationLayer(Activation.Linear)));
         }
         steps = [.. stepList];
+        foreach (CompiledStep s in steps[..^1])
+        {
+            if (s is ActivationStep a)
+            {
+                a.KeepPreActivation = false; // only the last step's pre-activation (the logits) is read after its pass
+            }
+        }
         activity = [.. activityList];
         CompleteRegistration();
         steps[^1].FusedOutput = Head != LossHead.Generic;

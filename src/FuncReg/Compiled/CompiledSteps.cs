@@ -81,30 +81,68 @@ internal sealed class DenseStep(int inputs, Dense spec, FusedParameter kernel, F
 }
 
 /// <summary>A stand-alone activation layer.</summary>
-internal sealed class ActivationStep(int inputs, ActivationLayer spec) : CompiledStep(inputs, inputs)
+internal sealed unsafe class ActivationStep : CompiledStep
 {
-    private readonly float alpha = (float)spec.EffectiveAlpha;
-    private float[] z = [];
+    /// <summary>Element-wise passes at least this long are split over the GEMM threads (element-wise: the same result).</summary>
+    private const int ParallelSize = 1 << 16;
 
-    public override float[]? PreActivation => z;
+    private readonly ActivationLayer spec;
+    private readonly float alpha;
+    private readonly Action<int, int> forward, backward;
+    private float[] z = [];
+    private float* input, gradient;
+    private int size;
+
+    public ActivationStep(int inputs, ActivationLayer spec)
+        : base(inputs, inputs)
+    {
+        this.spec = spec;
+        alpha = (float)spec.EffectiveAlpha;
+        forward = (part, parts) =>
+        {
+            (int start, int end) = GemmContext.Share(part, parts, size);
+            int length = end - start;
+            ReadOnlySpan<float> pre = new(input + start, length);
+            if (KeepPreActivation)
+            {
+                pre.CopyTo(z.AsSpan(start, length));
+            }
+            ActivationKernels.Forward(this.spec.Function, alpha, pre, Output.AsSpan(start, length));
+        };
+        backward = (part, parts) =>
+        {
+            (int start, int end) = GemmContext.Share(part, parts, size);
+            int length = end - start;
+            ReadOnlySpan<float> pre = KeepPreActivation ? z.AsSpan(start, length) : new(input + start, length);
+            ActivationKernels.Backward(this.spec.Function, alpha, pre, Output.AsSpan(start, length), default, new ReadOnlySpan<float>(gradient + start, length), InputGradient.AsSpan(start, length));
+        };
+    }
+
+    /// <summary>
+    /// Whether the pre-activation is copied for <see cref="PreActivation"/> (the last step's logits); otherwise the
+    /// backward pass reads it from the input, which the previous step keeps until then.
+    /// </summary>
+    public bool KeepPreActivation { get; set; } = true;
+
+    public override float[]? PreActivation => KeepPreActivation ? z : null;
 
     public override void Resize(int capacity)
     {
         base.Resize(capacity);
-        z = new float[capacity * Inputs];
+        z = KeepPreActivation || spec.Function == Activation.Softmax ? new float[capacity * Inputs] : [];
     }
 
     public override void Forward(ReadOnlySpan<float> x, int n, bool training, long seed, long step, GemmContext gemm)
     {
         int size = n * Inputs;
-        x[..size].CopyTo(z);
         if (spec.Function == Activation.Softmax)
         {
+            x[..size].CopyTo(z);
             ActivationFunctions.Softmax<float>(z.AsSpan(0, size), Output.AsSpan(0, size), Inputs);
         }
         else
         {
-            ActivationKernels.Forward(spec.Function, alpha, z.AsSpan(0, size), Output.AsSpan(0, size));
+            Split(gemm, forward, x, default, size);
         }
     }
 
@@ -121,7 +159,33 @@ internal sealed class ActivationStep(int inputs, ActivationLayer spec) : Compile
         }
         else
         {
-            ActivationKernels.Backward(spec.Function, alpha, z.AsSpan(0, size), Output.AsSpan(0, size), default, dy[..size], InputGradient.AsSpan(0, size));
+            Split(gemm, backward, x, dy, size);
+        }
+    }
+
+    /// <summary>Runs an element-wise pass over <paramref name="length"/> values, split over the threads when long.</summary>
+    private void Split(GemmContext gemm, Action<int, int> pass, ReadOnlySpan<float> x, ReadOnlySpan<float> dy, int length)
+    {
+        fixed (float* px = x, pd = dy)
+        {
+            input = px;
+            gradient = pd;
+            size = length;
+            try
+            {
+                if (length >= ParallelSize)
+                {
+                    gemm.For(pass);
+                }
+                else
+                {
+                    pass(0, 1);
+                }
+            }
+            finally
+            {
+                input = gradient = null;
+            }
         }
     }
 }
@@ -174,6 +238,7 @@ internal sealed class BatchNormStep : CompiledStep
     private readonly FusedParameter movingMean, movingVariance;
     private readonly float[] ones, zeros, mean, variance, invStd;
     private readonly int channels, positions;
+    private ChannelBatchNorm? channelNorm;
     private float[] xhat = [];
     private bool training;
 
@@ -200,7 +265,11 @@ internal sealed class BatchNormStep : CompiledStep
     {
         base.Resize(capacity);
         xhat = new float[capacity * Inputs];
+        channelNorm = Channels ? new ChannelBatchNorm(channels, capacity * positions) : null;
     }
+
+    /// <summary>Channel batch norm (several positions per sample, as after a Conv2D) runs the vectorized row-major kernels.</summary>
+    private bool Channels => positions > 1;
 
     public override void Forward(ReadOnlySpan<float> x, int n, bool training, long seed, long step, GemmContext gemm)
     {
@@ -212,7 +281,14 @@ internal sealed class BatchNormStep : CompiledStep
             NormalizationOps.BatchForwardInference<float>(x[..size], g, b, movingMean.Values, movingVariance.Values, spec.Epsilon, Output.AsSpan(0, size), n * positions, channels);
             return;
         }
-        NormalizationOps.BatchForwardTraining<float>(x[..size], g, b, spec.Epsilon, xhat.AsSpan(0, size), Output.AsSpan(0, size), mean, variance, invStd, n * positions, channels);
+        if (Channels)
+        {
+            channelNorm!.Forward(gemm, x[..size], g, b, spec.Epsilon, xhat.AsSpan(0, size), Output.AsSpan(0, size), mean, variance, invStd, n * positions);
+        }
+        else
+        {
+            NormalizationOps.BatchForwardTraining<float>(x[..size], g, b, spec.Epsilon, xhat.AsSpan(0, size), Output.AsSpan(0, size), mean, variance, invStd, n * positions, channels);
+        }
         NormalizationOps.UpdateRunning<float>(movingMean.Values, mean, spec.Momentum);
         NormalizationOps.UpdateRunning<float>(movingVariance.Values, variance, spec.Momentum);
     }
@@ -224,7 +300,11 @@ internal sealed class BatchNormStep : CompiledStep
         Span<float> dg = gamma is null ? default : gamma.Gradient, db = beta is null ? default : beta.Gradient;
         dg.Clear();
         db.Clear();
-        if (training)
+        if (training && Channels)
+        {
+            channelNorm!.Backward(gemm, dy[..size], xhat.AsSpan(0, size), g, invStd, InputGradient.AsSpan(0, size), dg, db, n * positions);
+        }
+        else if (training)
         {
             NormalizationOps.BatchBackwardTraining<float>(dy[..size], xhat.AsSpan(0, size), g, invStd, InputGradient.AsSpan(0, size), dg, db, n * positions, channels);
         }

@@ -9,8 +9,11 @@ namespace FuncReg;
 /// <c>db = Σ dz</c>, <c>dcols = dz·Kᵀ</c> (NT GEMM, written over the im2col buffer once dK is done), then col2im.
 /// A 1×1 kernel with stride 1 reads the input in place (im2col would copy it).
 /// </summary>
-internal sealed class ConvStep : CompiledStep
+internal sealed unsafe class ConvStep : CompiledStep
 {
+    private readonly Action<int, int> im2col, col2im;
+    private float* source;
+    private int samples;
     private readonly Window2D g;
     private readonly Conv2D spec;
     private readonly FusedParameter kernel;
@@ -30,6 +33,16 @@ internal sealed class ConvStep : CompiledStep
         alpha = (float)spec.EffectiveAlpha;
         activity = spec.ActivityRegularizer is { IsZero: false } r ? r : null;
         pointwise = g.KernelHeight == 1 && g.KernelWidth == 1 && g.StrideHeight == 1 && g.StrideWidth == 1;
+        im2col = (part, parts) =>
+        {
+            (int r0, int r1) = GemmContext.Share(part, parts, samples);
+            ImageKernels.Im2Col(new ReadOnlySpan<float>(source, samples * g.InputSize), columns, r0, r1, g);
+        };
+        col2im = (part, parts) =>
+        {
+            (int r0, int r1) = GemmContext.Share(part, parts, samples);
+            ImageKernels.Col2Im(columns, InputGradient, r0, r1, g);
+        };
     }
 
     public Regularizer? Activity => activity;
@@ -40,7 +53,8 @@ internal sealed class ConvStep : CompiledStep
     {
         base.Resize(capacity);
         columns = pointwise ? [] : new float[capacity * g.OutputPixels * g.PatchSize];
-        z = new float[capacity * Outputs];
+        // a linear conv (as before batch norm) writes its output in place: the epilogue allows y = C when unmasked
+        z = spec.Activation == Activation.Linear && activity is null ? Output : new float[capacity * Outputs];
         dz = new float[capacity * Outputs];
         activityGradient = activity is null ? [] : new float[capacity * Outputs];
     }
@@ -51,7 +65,13 @@ internal sealed class ConvStep : CompiledStep
         ReadOnlySpan<float> cols = x[..(n * Inputs)];
         if (!pointwise)
         {
-            Conv2DOps.Im2Col(x, columns, n, g);
+            fixed (float* p = x)
+            {
+                source = p;
+                samples = n;
+                gemm.For(im2col);
+                source = null;
+            }
             cols = columns.AsSpan(0, rows * g.PatchSize);
         }
         DenseKernels.Forward(gemm, cols, kernel.Values, bias?.Values, z, null, Output, null, spec.Activation, alpha, rows, g.PatchSize, spec.Filters);
@@ -72,15 +92,38 @@ internal sealed class ConvStep : CompiledStep
         DenseKernels.Backward(gemm, cols, kernel.Values, kernel.Gradient, bias?.Gradient, z, null, Output, null, dy, dz, dcols, spec.Activation, alpha, null, FusedOutput, rows, g.PatchSize, spec.Filters);
         if (needInputGradient && !pointwise)
         {
-            Conv2DOps.Col2Im<float>(columns, InputGradient, n, g);
+            samples = n;
+            gemm.For(col2im);
         }
     }
 }
 
 /// <summary>MaxPooling2D (the argmax of each window kept for the backward pass) or AveragePooling2D.</summary>
-internal sealed class PoolingStep(Window2D g, bool max) : CompiledStep(g.InputSize, g.OutputPixels * g.Channels)
+internal sealed unsafe class PoolingStep : CompiledStep
 {
+    private readonly Window2D g;
+    private readonly bool max;
+    private readonly Action<int, int> forward, backward;
     private int[] argmax = [];
+    private float* source;
+    private int samples;
+
+    public PoolingStep(Window2D g, bool max)
+        : base(g.InputSize, g.OutputPixels * g.Channels)
+    {
+        this.g = g;
+        this.max = max;
+        forward = (part, parts) =>
+        {
+            (int r0, int r1) = GemmContext.Share(part, parts, samples);
+            ImageKernels.MaxPoolForward(new ReadOnlySpan<float>(source, samples * Inputs), Output, argmax, r0, r1, this.g);
+        };
+        backward = (part, parts) =>
+        {
+            (int r0, int r1) = GemmContext.Share(part, parts, samples);
+            ImageKernels.MaxPoolBackward(new ReadOnlySpan<float>(source, samples * Outputs), argmax, InputGradient, r0, r1, this.g);
+        };
+    }
 
     public override void Resize(int capacity)
     {
@@ -92,7 +135,13 @@ internal sealed class PoolingStep(Window2D g, bool max) : CompiledStep(g.InputSi
     {
         if (max)
         {
-            PoolingOps.MaxForward(x, Output, argmax, n, g);
+            fixed (float* p = x)
+            {
+                source = p;
+                samples = n;
+                gemm.For(forward);
+                source = null;
+            }
         }
         else
         {
@@ -104,7 +153,13 @@ internal sealed class PoolingStep(Window2D g, bool max) : CompiledStep(g.InputSi
     {
         if (max)
         {
-            PoolingOps.MaxBackward(dy[..(n * Outputs)], argmax, InputGradient.AsSpan(0, n * Inputs));
+            fixed (float* p = dy)
+            {
+                source = p;
+                samples = n;
+                gemm.For(backward);
+                source = null;
+            }
         }
         else
         {

@@ -22,6 +22,7 @@ public sealed class GemmContext : IDisposable
     private readonly PackBuffers[] _buffers;
     private readonly GemmWorkerPool? _pool;
     private GemmJob[] _jobs = [];
+    private PartsJob? _parts;
     private int _busy;
     private bool _disposed;
 
@@ -91,6 +92,38 @@ public sealed class GemmContext : IDisposable
 
     internal void Exit() => Volatile.Write(ref _busy, 0);
 
+    /// <summary>
+    /// Runs <c>body(part, parts)</c> for every part, parts = <see cref="ThreadCount"/>, on the GEMM worker threads (one
+    /// after the other with one thread). Callers split their work so that the result does not depend on the split;
+    /// steady-state calls allocate nothing when <paramref name="body"/> is a cached delegate.
+    /// </summary>
+    internal void For(Action<int, int> body)
+    {
+        int parts = ThreadCount;
+        if (parts == 1 || _pool is null)
+        {
+            body(0, 1);
+            return;
+        }
+        Enter();
+        try
+        {
+            _parts ??= new PartsJob(this);
+            _parts.Body = body;
+            _parts.Parts = parts;
+            _pool.Run(_parts, parts);
+        }
+        finally
+        {
+            _parts!.Body = null;
+            Exit();
+        }
+    }
+
+    /// <summary>The contiguous share <c>[start, end)</c> of <paramref name="count"/> items that part <paramref name="part"/> of <paramref name="parts"/> takes.</summary>
+    internal static (int Start, int End) Share(int part, int parts, int count) =>
+        ((int)((long)count * part / parts), (int)((long)count * (part + 1) / parts));
+
     /// <summary>Returns the cached job for this epilogue type (allocated on first use only).</summary>
     internal GemmJob<TEpilogue> Job<TEpilogue>()
         where TEpilogue : struct, IGemmEpilogue
@@ -139,4 +172,13 @@ internal sealed unsafe class PackBuffers
         nuint address = (nuint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(pinned));
         return (float*)((address + 63) & ~(nuint)63);
     }
+}
+
+/// <summary>The job of <see cref="GemmContext.For"/>: part i runs the body on its share.</summary>
+internal sealed class PartsJob(GemmContext context) : GemmJob(context)
+{
+    internal Action<int, int>? Body;
+    internal int Parts;
+
+    public override void Execute(int part) => Body!(part, Parts);
 }

@@ -5,7 +5,7 @@ namespace FuncReg.Kernels;
 /// <summary>
 /// The blocked loops around the micro-kernel (BLIS order: jc → pc → ic → jr → ir) for one
 /// rectangular part of C. Every element of C is reduced over k in blocks of
-/// <see cref="GemmTiling.KC"/> starting at p = 0, each block summed from zero in p order and then
+/// <see cref="GemmTiling.Depth"/> starting at p = 0, each block summed from zero in p order and then
 /// added to C, so the result of an element is the same whatever part or tile it falls in.
 /// </summary>
 internal static unsafe class GemmDriver
@@ -16,7 +16,7 @@ internal static unsafe class GemmDriver
     /// <summary>Packing buffer sizes (floats) for a part of <paramref name="rows"/>×<paramref name="cols"/>.</summary>
     public static (int A, int B) BufferSizes(int rows, int cols, int k)
     {
-        int kc = Math.Min(GemmTiling.KC, k);
+        int kc = Math.Min(GemmTiling.Depth(k), k);
         int mc = RoundUp(Math.Min(GemmTiling.MC, rows), MR);
         int nc = RoundUp(Math.Min(GemmTiling.NC, cols), NR);
         return (mc * kc, nc * kc);
@@ -53,9 +53,10 @@ internal static unsafe class GemmDriver
         for (int jc = j0; jc < j1; jc += GemmTiling.NC)
         {
             int nc = Math.Min(GemmTiling.NC, j1 - jc);
-            for (int pc = 0; pc < op.K; pc += GemmTiling.KC)
+            int depth = GemmTiling.Depth(op.K);
+            for (int pc = 0; pc < op.K; pc += depth)
             {
-                int kc = Math.Min(GemmTiling.KC, op.K - pc);
+                int kc = Math.Min(depth, op.K - pc);
                 bool load = pc > 0 || op.Accumulate;
                 bool last = pc + kc == op.K;
                 GemmPacking.PackB(op, pc, kc, jc, nc, packedB);

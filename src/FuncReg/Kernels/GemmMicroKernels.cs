@@ -42,6 +42,13 @@ internal static class GemmTiling
     /// <summary>Depth of a packed block: a B micro-panel (KC·NR·4 = 16 KiB) stays in L1.</summary>
     public const int KC = 256;
 
+    /// <summary>
+    /// The k-block of a product of depth <paramref name="k"/>: <see cref="KC"/>, or all of k when k ≤ 1.25·KC, so that a
+    /// depth just above KC (a 3×3×32 convolution's 288) is not split into a full block and a thin one that re-reads C.
+    /// Depends on k only, so results do not depend on threads or on the path (small or packed).
+    /// </summary>
+    public static int Depth(int k) => k <= KC + (KC / 4) ? Math.Max(k, 1) : KC;
+
     /// <summary>Rows of a packed A block (MC·KC·4 = 144 KiB), kept in L2.</summary>
     public const int MC = 144;
 

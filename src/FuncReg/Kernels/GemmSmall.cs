@@ -116,9 +116,9 @@ internal static unsafe class GemmSmall
         float* a1 = op.A + (Math.Min(i + 1, m - 1) * rowStride);
         float* a2 = op.A + (Math.Min(i + 2, m - 1) * rowStride);
         float* a3 = op.A + (Math.Min(i + 3, m - 1) * rowStride);
-        for (int pc = 0; pc < k; pc += GemmTiling.KC)
+        for (int pc = 0, depth = GemmTiling.Depth(k); pc < k; pc += depth)
         {
-            int pEnd = Math.Min(k, pc + GemmTiling.KC);
+            int pEnd = Math.Min(k, pc + depth);
             Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default;
             Vector256<float> c20 = default, c21 = default, c30 = default, c31 = default;
             for (int p = pc; p < pEnd; p++)
@@ -164,9 +164,9 @@ internal static unsafe class GemmSmall
         float* a5 = op.A + (Math.Min(i + 5, m - 1) * rowStride);
         float* a6 = op.A + (Math.Min(i + 6, m - 1) * rowStride);
         float* a7 = op.A + (Math.Min(i + 7, m - 1) * rowStride);
-        for (int pc = 0; pc < k; pc += GemmTiling.KC)
+        for (int pc = 0, depth = GemmTiling.Depth(k); pc < k; pc += depth)
         {
-            int pEnd = Math.Min(k, pc + GemmTiling.KC);
+            int pEnd = Math.Min(k, pc + depth);
             Vector256<float> c0 = default, c1 = default, c2 = default, c3 = default;
             Vector256<float> c4 = default, c5 = default, c6 = default, c7 = default;
             for (int p = pc; p < pEnd; p++)

@@ -55,11 +55,14 @@ internal static class GemmReference
 
     /// <summary>
     /// Worst-case first-order error bound of the blocked float32 reduction:
-    /// each block of ≤ 256 terms contributes ≤ 256·u (FMA) or 2·256·u (multiply then add),
-    /// and adding the ⌈k/256⌉ block sums contributes ⌈k/256⌉·u, all relative to Σ|a||b|.
+    /// each block of d = <see cref="GemmTiling.Depth"/>(k) terms contributes ≤ d·u (FMA) or 2·d·u (multiply then add),
+    /// and adding the ⌈k/d⌉ block sums contributes ⌈k/d⌉·u, all relative to Σ|a||b|.
     /// </summary>
-    public static double Tolerance(int k, bool fused) =>
-        (((fused ? 1 : 2) * Math.Min(k, 256)) + ((k + 255) / 256) + 1) * U;
+    public static double Tolerance(int k, bool fused)
+    {
+        int d = GemmTiling.Depth(k);
+        return (((fused ? 1 : 2) * Math.Min(k, d)) + ((k + d - 1) / d) + 1) * U;
+    }
 
     public static void AssertClose(
         double[] expected, double[] absProduct, ReadOnlySpan<float> actual, double relative, string what)

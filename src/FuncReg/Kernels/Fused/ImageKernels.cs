@@ -1,0 +1,210 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+
+namespace FuncReg.Kernels;
+
+/// <summary>
+/// Float kernels of the compiled image layers, vectorized across channels (channels last: the channels of one pixel
+/// are contiguous): max pooling with its argmax, im2col and col2im, bit-identical to <see cref="PoolingOps"/> and
+/// <see cref="Conv2DOps"/>, on the samples <c>[r0, r1)</c> of a batch (the compiled steps run shares of the batch on the GEMM threads).
+/// </summary>
+internal static class ImageKernels
+{
+    /// <summary>
+    /// Max pooling, vectorized across channels: <c>y = max</c> over the window's positions inside the input and
+    /// <paramref name="argmax"/> = the flat input index of the first (row-major) maximum, exactly as
+    /// <see cref="PoolingOps.MaxForward{T}"/>.
+    /// </summary>
+    public static void MaxPoolForward(ReadOnlySpan<float> x, Span<float> y, Span<int> argmax, int r0, int r1, in Window2D g)
+    {
+        int c = g.Channels, width = Vector<int>.Count;
+        if (!Vector.IsHardwareAccelerated || c < width)
+        {
+            int o = r0 * g.OutputPixels * c;
+            PoolingOps.MaxForward(x[(r0 * g.InputSize)..], y[o..], argmax[o..], r1 - r0, g);
+            for (int j = o, end = r1 * g.OutputPixels * c; j < end; j++)
+            {
+                argmax[j] += r0 * g.InputSize;
+            }
+            return;
+        }
+        Span<int> lanes = stackalloc int[width];
+        for (int i = 0; i < width; i++)
+        {
+            lanes[i] = i;
+        }
+        var lane = new Vector<int>(lanes);
+        for (int r = r0; r < r1; r++)
+        {
+            for (int oy = 0; oy < g.OutputHeight; oy++)
+            {
+                int y0 = (oy * g.StrideHeight) - g.PadTop, ya = Math.Max(y0, 0), yb = Math.Min(y0 + g.KernelHeight, g.Height);
+                for (int ox = 0; ox < g.OutputWidth; ox++)
+                {
+                    int x0 = (ox * g.StrideWidth) - g.PadLeft, xa = Math.Max(x0, 0), xb = Math.Min(x0 + g.KernelWidth, g.Width);
+                    int o = (((r * g.OutputHeight) + oy) * g.OutputWidth + ox) * c;
+                    int first = ((((r * g.Height) + ya) * g.Width) + xa) * c;
+                    int ci = 0;
+                    for (; ci <= c - width; ci += width)
+                    {
+                        var best = new Vector<float>(x[(first + ci)..]);
+                        var at = new Vector<int>(first + ci) + lane;
+                        for (int iy = ya; iy < yb; iy++)
+                        {
+                            for (int ix = iy == ya ? xa + 1 : xa; ix < xb; ix++)
+                            {
+                                int i = ((((r * g.Height) + iy) * g.Width) + ix) * c + ci;
+                                var v = new Vector<float>(x[i..]);
+                                Vector<int> greater = Vector.GreaterThan(v, best);
+                                best = Vector.ConditionalSelect(greater, v, best);
+                                at = Vector.ConditionalSelect(greater, new Vector<int>(i) + lane, at);
+                            }
+                        }
+                        best.CopyTo(y[(o + ci)..]);
+                        at.CopyTo(argmax[(o + ci)..]);
+                    }
+                    for (; ci < c; ci++)
+                    {
+                        float best = x[first + ci];
+                        int at = first + ci;
+                        for (int iy = ya; iy < yb; iy++)
+                        {
+                            for (int ix = iy == ya ? xa + 1 : xa; ix < xb; ix++)
+                            {
+                                int i = ((((r * g.Height) + iy) * g.Width) + ix) * c + ci;
+                                if (x[i] > best)
+                                {
+                                    best = x[i];
+                                    at = i;
+                                }
+                            }
+                        }
+                        y[o + ci] = best;
+                        argmax[o + ci] = at;
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// im2col as <see cref="Conv2DOps.Im2Col{T}"/> (same result), one copy per kernel row: the kw·c values a window
+    /// row reads are contiguous in the input and in the column row; only the parts in the padding are zeroed.
+    /// </summary>
+    public static void Im2Col(ReadOnlySpan<float> x, Span<float> columns, int r0, int r1, in Window2D g)
+    {
+        int c = g.Channels, patch = g.PatchSize, kw = g.KernelWidth;
+        if (kw * c <= 8)
+        {
+            Im2ColNarrow(x, columns, r0, r1, g);
+            return;
+        }
+        for (int r = r0; r < r1; r++)
+        {
+            for (int oy = 0; oy < g.OutputHeight; oy++)
+            {
+                for (int ox = 0; ox < g.OutputWidth; ox++)
+                {
+                    Span<float> row = columns.Slice((((r * g.OutputHeight) + oy) * g.OutputWidth + ox) * patch, patch);
+                    int ix0 = (ox * g.StrideWidth) - g.PadLeft, ka = Math.Max(0, -ix0), kb = Math.Min(kw, g.Width - ix0);
+                    for (int ky = 0; ky < g.KernelHeight; ky++)
+                    {
+                        int iy = (oy * g.StrideHeight) - g.PadTop + ky;
+                        Span<float> dst = row.Slice(ky * kw * c, kw * c);
+                        if (iy < 0 || iy >= g.Height || ka >= kb)
+                        {
+                            dst.Clear();
+                            continue;
+                        }
+                        dst[..(ka * c)].Clear();
+                        x.Slice((((r * g.Height) + iy) * g.Width + ix0 + ka) * c, (kb - ka) * c).CopyTo(dst[(ka * c)..]);
+                        dst[(kb * c)..].Clear();
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>im2col for narrow kernel rows (kw·c ≤ 8, e.g. a 3×3 kernel on one channel): element by element, no slicing.</summary>
+    private static void Im2ColNarrow(ReadOnlySpan<float> x, Span<float> columns, int r0, int r1, in Window2D g)
+    {
+        int c = g.Channels, kw = g.KernelWidth, rowLength = kw * c;
+        int o = r0 * g.OutputPixels * g.PatchSize;
+        for (int r = r0; r < r1; r++)
+        {
+            for (int oy = 0; oy < g.OutputHeight; oy++)
+            {
+                for (int ox = 0; ox < g.OutputWidth; ox++)
+                {
+                    int ix0 = (ox * g.StrideWidth) - g.PadLeft;
+                    for (int ky = 0; ky < g.KernelHeight; ky++)
+                    {
+                        int iy = (oy * g.StrideHeight) - g.PadTop + ky;
+                        if (iy < 0 || iy >= g.Height)
+                        {
+                            columns.Slice(o, rowLength).Clear();
+                            o += rowLength;
+                            continue;
+                        }
+                        int line = ((r * g.Height) + iy) * g.Width;
+                        for (int kx = 0; kx < kw; kx++)
+                        {
+                            int ix = ix0 + kx;
+                            bool inside = ix >= 0 && ix < g.Width;
+                            for (int ci = 0; ci < c; ci++)
+                            {
+                                columns[o++] = inside ? x[((line + ix) * c) + ci] : 0f;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// col2im as <see cref="Conv2DOps.Col2Im{T}"/> (bit-identical: every input position receives its terms in the same
+    /// order), one vectorized add per kernel row over the kw·c contiguous values inside the input.
+    /// </summary>
+    public static void Col2Im(ReadOnlySpan<float> columns, Span<float> dx, int r0, int r1, in Window2D g)
+    {
+        int c = g.Channels, patch = g.PatchSize, kw = g.KernelWidth;
+        dx[(r0 * g.InputSize)..(r1 * g.InputSize)].Clear();
+        for (int r = r0; r < r1; r++)
+        {
+            for (int oy = 0; oy < g.OutputHeight; oy++)
+            {
+                for (int ox = 0; ox < g.OutputWidth; ox++)
+                {
+                    ReadOnlySpan<float> row = columns.Slice((((r * g.OutputHeight) + oy) * g.OutputWidth + ox) * patch, patch);
+                    int ix0 = (ox * g.StrideWidth) - g.PadLeft, ka = Math.Max(0, -ix0), kb = Math.Min(kw, g.Width - ix0);
+                    if (ka >= kb)
+                    {
+                        continue;
+                    }
+                    for (int ky = 0; ky < g.KernelHeight; ky++)
+                    {
+                        int iy = (oy * g.StrideHeight) - g.PadTop + ky;
+                        if (iy < 0 || iy >= g.Height)
+                        {
+                            continue;
+                        }
+                        Span<float> dst = dx.Slice((((r * g.Height) + iy) * g.Width + ix0 + ka) * c, (kb - ka) * c);
+                        TensorPrimitives.Add(dst, row.Slice(((ky * kw) + ka) * c, (kb - ka) * c), dst);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Max-pooling backward on samples [r0, r1): their input gradient is cleared, then <c>dx[argmax[j]] += dy[j]</c> for their outputs.</summary>
+    public static void MaxPoolBackward(ReadOnlySpan<float> dy, ReadOnlySpan<int> argmax, Span<float> dx, int r0, int r1, in Window2D g)
+    {
+        dx[(r0 * g.InputSize)..(r1 * g.InputSize)].Clear();
+        int outputs = g.OutputPixels * g.Channels;
+        for (int j = r0 * outputs, end = r1 * outputs; j < end; j++)
+        {
+            dx[argmax[j]] += dy[j];
+        }
+    }
+}
