@@ -7,20 +7,17 @@ namespace FuncReg;
 /// pass on it (<see cref="DenseKernels.Forward"/>: NN GEMM with bias + activation in the epilogue, output
 /// [n·oh·ow, filters] = the NHWC output). Backward: <c>dz = dy·f′(z)</c>, <c>dK = colsᵀ·dz</c> (TN GEMM),
 /// <c>db = Σ dz</c>, <c>dcols = dz·Kᵀ</c> (NT GEMM, written over the im2col buffer once dK is done), then col2im.
-/// A 1×1 kernel with stride 1 reads the input in place (im2col would copy it).
+/// A 1×1 kernel with stride 1 reads the input in place (im2col would copy it). The passes are <see cref="ConvKernels"/>.
 /// </summary>
-internal sealed unsafe class ConvStep : CompiledStep
+internal sealed class ConvStep : CompiledStep
 {
-    private readonly Action<int, int> im2col, col2im;
-    private float* source;
-    private int samples;
     private readonly Window2D g;
     private readonly Conv2D spec;
     private readonly FusedParameter kernel;
     private readonly FusedParameter? bias;
     private readonly float alpha;
     private readonly Regularizer? activity;
-    private readonly bool pointwise;
+    private readonly ConvWorkspace workspace;
     private float[] columns = [], z = [], dz = [], activityGradient = [];
 
     public ConvStep(Window2D window, Conv2D spec, FusedParameter kernel, FusedParameter? bias)
@@ -32,17 +29,7 @@ internal sealed unsafe class ConvStep : CompiledStep
         this.bias = bias;
         alpha = (float)spec.EffectiveAlpha;
         activity = spec.ActivityRegularizer is { IsZero: false } r ? r : null;
-        pointwise = g.KernelHeight == 1 && g.KernelWidth == 1 && g.StrideHeight == 1 && g.StrideWidth == 1;
-        im2col = (part, parts) =>
-        {
-            (int r0, int r1) = GemmContext.Share(part, parts, samples);
-            ImageKernels.Im2Col(new ReadOnlySpan<float>(source, samples * g.InputSize), columns, r0, r1, g);
-        };
-        col2im = (part, parts) =>
-        {
-            (int r0, int r1) = GemmContext.Share(part, parts, samples);
-            ImageKernels.Col2Im(columns, InputGradient, r0, r1, g);
-        };
+        workspace = new ConvWorkspace(window);
     }
 
     public Regularizer? Activity => activity;
@@ -52,77 +39,34 @@ internal sealed unsafe class ConvStep : CompiledStep
     public override void Resize(int capacity)
     {
         base.Resize(capacity);
-        columns = pointwise ? [] : new float[capacity * g.OutputPixels * g.PatchSize];
+        columns = new float[ConvKernels.ColumnsLength(g, capacity)];
         // a linear conv (as before batch norm) writes its output in place: the epilogue allows y = C when unmasked
         z = spec.Activation == Activation.Linear && activity is null ? Output : new float[capacity * Outputs];
         dz = new float[capacity * Outputs];
         activityGradient = activity is null ? [] : new float[capacity * Outputs];
     }
 
-    public override void Forward(ReadOnlySpan<float> x, int n, bool training, long seed, long step, GemmContext gemm)
-    {
-        int rows = n * g.OutputPixels;
-        ReadOnlySpan<float> cols = x[..(n * Inputs)];
-        if (!pointwise)
-        {
-            fixed (float* p = x)
-            {
-                source = p;
-                samples = n;
-                gemm.For(im2col);
-                source = null;
-            }
-            cols = columns.AsSpan(0, rows * g.PatchSize);
-        }
-        DenseKernels.Forward(gemm, cols, kernel.Values, bias?.Values, z, null, Output, null, spec.Activation, alpha, rows, g.PatchSize, spec.Filters);
-    }
+    public override void Forward(ReadOnlySpan<float> x, int n, bool training, long seed, long step, GemmContext gemm) =>
+        ConvKernels.Conv2DForward(gemm, workspace, x, columns, kernel.Values, bias?.Values, z, Output, spec.Activation, alpha, n, spec.Filters);
 
-    public override void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, int n, bool needInputGradient, GemmContext gemm)
-    {
-        int rows = n * g.OutputPixels, size = n * Outputs;
-        if (activity is not null)
-        {
-            Span<float> d = activityGradient.AsSpan(0, size);
-            dy[..size].CopyTo(d);
-            activity.AddGradient<float>(Output.AsSpan(0, size), d, 1.0 / n);
-            dy = d;
-        }
-        ReadOnlySpan<float> cols = pointwise ? x[..(n * Inputs)] : columns.AsSpan(0, rows * g.PatchSize);
-        float[]? dcols = needInputGradient ? (pointwise ? InputGradient : columns) : null;
-        DenseKernels.Backward(gemm, cols, kernel.Values, kernel.Gradient, bias?.Gradient, z, null, Output, null, dy, dz, dcols, spec.Activation, alpha, null, FusedOutput, rows, g.PatchSize, spec.Filters);
-        if (needInputGradient && !pointwise)
-        {
-            samples = n;
-            gemm.For(col2im);
-        }
-    }
+    public override void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, int n, bool needInputGradient, GemmContext gemm) =>
+        ConvKernels.Conv2DBackward(gemm, workspace, x, dy, columns, kernel.Values, kernel.Gradient, bias?.Gradient, z, Output, dz, needInputGradient ? InputGradient : null, activityGradient, activity, spec.Activation, alpha, FusedOutput, n, spec.Filters);
 }
 
 /// <summary>MaxPooling2D (the argmax of each window kept for the backward pass) or AveragePooling2D.</summary>
-internal sealed unsafe class PoolingStep : CompiledStep
+internal sealed class PoolingStep : CompiledStep
 {
     private readonly Window2D g;
     private readonly bool max;
-    private readonly Action<int, int> forward, backward;
+    private readonly ConvWorkspace workspace;
     private int[] argmax = [];
-    private float* source;
-    private int samples;
 
     public PoolingStep(Window2D g, bool max)
         : base(g.InputSize, g.OutputPixels * g.Channels)
     {
         this.g = g;
         this.max = max;
-        forward = (part, parts) =>
-        {
-            (int r0, int r1) = GemmContext.Share(part, parts, samples);
-            ImageKernels.MaxPoolForward(new ReadOnlySpan<float>(source, samples * Inputs), Output, argmax, r0, r1, this.g);
-        };
-        backward = (part, parts) =>
-        {
-            (int r0, int r1) = GemmContext.Share(part, parts, samples);
-            ImageKernels.MaxPoolBackward(new ReadOnlySpan<float>(source, samples * Outputs), argmax, InputGradient, r0, r1, this.g);
-        };
+        workspace = new ConvWorkspace(g);
     }
 
     public override void Resize(int capacity)
@@ -135,17 +79,11 @@ internal sealed unsafe class PoolingStep : CompiledStep
     {
         if (max)
         {
-            fixed (float* p = x)
-            {
-                source = p;
-                samples = n;
-                gemm.For(forward);
-                source = null;
-            }
+            ConvKernels.MaxPool2DForward(gemm, workspace, x, Output, argmax, n);
         }
         else
         {
-            PoolingOps.AverageForward(x, Output, n, g);
+            ConvKernels.AveragePool2DForward(x, Output, n, g);
         }
     }
 
@@ -153,17 +91,11 @@ internal sealed unsafe class PoolingStep : CompiledStep
     {
         if (max)
         {
-            fixed (float* p = dy)
-            {
-                source = p;
-                samples = n;
-                gemm.For(backward);
-                source = null;
-            }
+            ConvKernels.MaxPool2DBackward(gemm, workspace, dy, argmax, InputGradient, n);
         }
         else
         {
-            PoolingOps.AverageBackward(dy, InputGradient, n, g);
+            ConvKernels.AveragePool2DBackward(dy, InputGradient, n, g);
         }
     }
 }
@@ -181,10 +113,10 @@ internal sealed class GlobalAveragePoolingStep : CompiledStep
     }
 
     public override void Forward(ReadOnlySpan<float> x, int n, bool training, long seed, long step, GemmContext gemm) =>
-        PoolingOps.GlobalAverageForward(x, Output, n, positions, channels);
+        ConvKernels.GlobalAveragePool2DForward(x, Output, n, positions, channels);
 
     public override void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, int n, bool needInputGradient, GemmContext gemm) =>
-        PoolingOps.GlobalAverageBackward(dy, InputGradient, n, positions, channels);
+        ConvKernels.GlobalAveragePool2DBackward(dy, InputGradient, n, positions, channels);
 }
 
 /// <summary>SpatialDropout2D: one mask entry per (sample, channel) from the layer's stream, identity at inference.</summary>
@@ -213,23 +145,9 @@ internal sealed class SpatialDropoutStep : CompiledStep
     public override void Forward(ReadOnlySpan<float> x, int n, bool training, long seed, long step, GemmContext gemm)
     {
         active = training;
-        if (!training)
-        {
-            x[..(n * Inputs)].CopyTo(Output);
-            return;
-        }
-        Span<float> m = mask.AsSpan(0, n * channels);
-        NoiseOps.DropoutMask(spec.Rate, CounterRandom.Key(seed, RandomStreams.Layer(layerIndex), step), m);
-        PoolingOps.ChannelMask<float>(x, m, Output, n, positions, channels);
+        ConvKernels.SpatialDropout2DForward(spec.Rate, layerIndex, seed, step, training, x, mask, Output, n, positions, channels);
     }
 
-    public override void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, int n, bool needInputGradient, GemmContext gemm)
-    {
-        if (!active)
-        {
-            dy[..(n * Inputs)].CopyTo(InputGradient);
-            return;
-        }
-        PoolingOps.ChannelMask<float>(dy, mask.AsSpan(0, n * channels), InputGradient, n, positions, channels);
-    }
+    public override void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, int n, bool needInputGradient, GemmContext gemm) =>
+        ConvKernels.SpatialDropout2DBackward(active, dy, mask, InputGradient, n, positions, channels);
 }

@@ -9,7 +9,7 @@ namespace FuncReg.Kernels;
 /// in float, then added block by block in double on one thread: a fixed order, so results do not depend on the
 /// thread count. Buffers for up to <c>rows</c> rows are allocated once; steady-state passes allocate nothing.
 /// </summary>
-internal sealed unsafe class ChannelBatchNorm
+public sealed unsafe class ChannelBatchNorm
 {
     /// <summary>Rows of one partial sum.</summary>
     public const int Block = 64;

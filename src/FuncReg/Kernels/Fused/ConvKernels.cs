@@ -1,0 +1,232 @@
+namespace FuncReg.Kernels;
+
+/// <summary>
+/// The fused passes of the image layers (<see cref="Conv2D"/>, <see cref="MaxPooling2D"/>, <see cref="AveragePooling2D"/>,
+/// <see cref="GlobalAveragePooling2D"/>, <see cref="SpatialDropout2D"/>), called by the compiled engine's steps and by
+/// generated models. Data is channels last (NHWC) and row-major: a batch of n samples of a window's input is
+/// [n, h, w, c], its output [n, oh, ow, c] (or [n, oh, ow, filters]). Buffers are at least n samples long.
+/// Passes that run split over the GEMM threads (im2col, col2im, max pooling) take the layer's
+/// <see cref="ConvWorkspace"/>; every split is by whole samples, so results do not depend on the thread count.
+/// </summary>
+public static class ConvKernels
+{
+    /// <summary>
+    /// Whether a convolution reads its input in place instead of through im2col: a 1×1 kernel with stride 1 (its
+    /// im2col matrix [n·h·w, c] is the input itself).
+    /// </summary>
+    public static bool IsPointwise(in Window2D g) => g.KernelHeight == 1 && g.KernelWidth == 1 && g.StrideHeight == 1 && g.StrideWidth == 1;
+
+    /// <summary>Length of the im2col buffer of a convolution for <paramref name="samples"/> samples: n·oh·ow·kh·kw·cin (0 when pointwise).</summary>
+    public static int ColumnsLength(in Window2D g, int samples) => IsPointwise(g) ? 0 : samples * g.OutputPixels * g.PatchSize;
+
+    /// <summary>
+    /// Conv2D forward as a GEMM: im2col of the batch into <paramref name="columns"/> ([n·oh·ow, kh·kw·cin], split over the
+    /// threads by samples), then the dense forward pass on it (<see cref="DenseKernels.Forward"/>: one NN GEMM with
+    /// <c>z = cols·K + b</c> and <c>y = f(z)</c> written by its epilogue), whose [n·oh·ow, filters] output is the NHWC
+    /// output. <paramref name="z"/> may be <paramref name="y"/> for a linear activation (the epilogue writes y = z in place).
+    /// </summary>
+    public static void Conv2DForward(GemmContext context, ConvWorkspace workspace, ReadOnlySpan<float> x, float[] columns, float[] kernel, float[]? bias, float[] z, float[] y, Activation activation, float alpha, int n, int filters)
+    {
+        ArgumentNullException.ThrowIfNull(workspace);
+        Window2D g = workspace.Window;
+        int rows = n * g.OutputPixels;
+        ReadOnlySpan<float> cols = x[..(n * g.InputSize)];
+        if (!IsPointwise(g))
+        {
+            workspace.Im2Col(context, x, columns, n);
+            cols = columns.AsSpan(0, rows * g.PatchSize);
+        }
+        DenseKernels.Forward(context, cols, kernel, bias, z, null, y, null, activation, alpha, rows, g.PatchSize, filters);
+    }
+
+    /// <summary>
+    /// Backward of <see cref="Conv2DForward"/>: the activity penalty's gradient <c>∂(Ω(y)/n)/∂y</c> added to dy first (into
+    /// <paramref name="activityGradient"/>, when <paramref name="activity"/> is given); then <c>dz = dy·f′(z)</c> (or
+    /// <c>dz = dy</c> when <paramref name="fromLogits"/>), <c>dK = colsᵀ·dz</c> (TN GEMM), <c>db = Σ dz</c> and, when
+    /// <paramref name="dx"/> is given, <c>dcols = dz·Kᵀ</c> (NT GEMM, written over the im2col buffer once dK is done)
+    /// followed by col2im into dx. <paramref name="columns"/> must still hold the forward pass's im2col.
+    /// </summary>
+    public static void Conv2DBackward(GemmContext context, ConvWorkspace workspace, ReadOnlySpan<float> x, ReadOnlySpan<float> dy, float[] columns, float[] kernel, float[] kernelGradient, float[]? biasGradient, float[] z, float[] y, float[] dz, float[]? dx, float[] activityGradient, Regularizer? activity, Activation activation, float alpha, bool fromLogits, int n, int filters)
+    {
+        ArgumentNullException.ThrowIfNull(workspace);
+        Window2D g = workspace.Window;
+        bool pointwise = IsPointwise(g);
+        int rows = n * g.OutputPixels, size = rows * filters;
+        if (activity is not null)
+        {
+            Span<float> d = activityGradient.AsSpan(0, size);
+            dy[..size].CopyTo(d);
+            activity.AddGradient<float>(y.AsSpan(0, size), d, 1.0 / n);
+            dy = d;
+        }
+        ReadOnlySpan<float> cols = pointwise ? x[..(n * g.InputSize)] : columns.AsSpan(0, rows * g.PatchSize);
+        float[]? dcols = dx is not null ? (pointwise ? dx : columns) : null;
+        DenseKernels.Backward(context, cols, kernel, kernelGradient, biasGradient, z, null, y, null, dy, dz, dcols, activation, alpha, null, fromLogits, rows, g.PatchSize, filters);
+        if (dx is not null && !pointwise)
+        {
+            workspace.Col2Im(context, columns, dx, n);
+        }
+    }
+
+    /// <summary>
+    /// MaxPooling2D forward, split over the threads by samples: <c>y = max</c> over each window's positions inside the
+    /// input, and <paramref name="argmax"/> = the flat input index of the first (row-major) maximum, for the backward pass.
+    /// </summary>
+    public static void MaxPool2DForward(GemmContext context, ConvWorkspace workspace, ReadOnlySpan<float> x, float[] y, int[] argmax, int n)
+    {
+        ArgumentNullException.ThrowIfNull(workspace);
+        workspace.MaxPoolForward(context, x, y, argmax, n);
+    }
+
+    /// <summary>MaxPooling2D backward, split over the threads by samples: dx is cleared, then <c>dx[argmax[j]] += dy[j]</c>.</summary>
+    public static void MaxPool2DBackward(GemmContext context, ConvWorkspace workspace, ReadOnlySpan<float> dy, int[] argmax, float[] dx, int n)
+    {
+        ArgumentNullException.ThrowIfNull(workspace);
+        workspace.MaxPoolBackward(context, dy, argmax, dx, n);
+    }
+
+    /// <summary>AveragePooling2D forward: <c>y</c> = the mean over each window's positions inside the input (padding not counted).</summary>
+    public static void AveragePool2DForward(ReadOnlySpan<float> x, float[] y, int n, in Window2D g) => PoolingOps.AverageForward(x, y, n, g);
+
+    /// <summary>AveragePooling2D backward: each output's gradient spread evenly over its window's positions inside the input.</summary>
+    public static void AveragePool2DBackward(ReadOnlySpan<float> dy, float[] dx, int n, in Window2D g) => PoolingOps.AverageBackward(dy, dx, n, g);
+
+    /// <summary>GlobalAveragePooling2D forward: [n, h·w, c] → [n, c], <c>y[r, c] = (1/(h·w))·Σ x[r, ·, c]</c>.</summary>
+    public static void GlobalAveragePool2DForward(ReadOnlySpan<float> x, float[] y, int n, int positions, int channels) =>
+        PoolingOps.GlobalAverageForward(x, y, n, positions, channels);
+
+    /// <summary>GlobalAveragePooling2D backward: <c>dx[r, p, c] = dy[r, c]/(h·w)</c>.</summary>
+    public static void GlobalAveragePool2DBackward(ReadOnlySpan<float> dy, float[] dx, int n, int positions, int channels) =>
+        PoolingOps.GlobalAverageBackward(dy, dx, n, positions, channels);
+
+    /// <summary>
+    /// SpatialDropout2D forward. In training: one mask entry per (sample, channel), <c>m[r, c] = [u ≥ rate]/(1 − rate)</c>
+    /// from the layer's random stream at this step (<see cref="NoiseOps.DropoutMask{T}"/> keyed by
+    /// (seed, layer <paramref name="layerIndex"/>, step)), written to <paramref name="mask"/>, and <c>y = x·m[r, c]</c>;
+    /// at inference <c>y = x</c>.
+    /// </summary>
+    public static void SpatialDropout2DForward(double rate, int layerIndex, long seed, long step, bool training, ReadOnlySpan<float> x, float[] mask, float[] y, int n, int positions, int channels)
+    {
+        if (!training)
+        {
+            x[..(n * positions * channels)].CopyTo(y);
+            return;
+        }
+        Span<float> m = mask.AsSpan(0, n * channels);
+        NoiseOps.DropoutMask(rate, CounterRandom.Key(seed, RandomStreams.Layer(layerIndex), step), m);
+        PoolingOps.ChannelMask<float>(x, m, y, n, positions, channels);
+    }
+
+    /// <summary>Backward of <see cref="SpatialDropout2DForward"/>: <c>dx = dy·m[r, c]</c> after a training pass, <c>dx = dy</c> otherwise.</summary>
+    public static void SpatialDropout2DBackward(bool training, ReadOnlySpan<float> dy, float[] mask, float[] dx, int n, int positions, int channels)
+    {
+        if (!training)
+        {
+            dy[..(n * positions * channels)].CopyTo(dx);
+            return;
+        }
+        PoolingOps.ChannelMask<float>(dy, mask.AsSpan(0, n * channels), dx, n, positions, channels);
+    }
+}
+
+/// <summary>
+/// The per-layer state of the <see cref="ConvKernels"/> passes that run split over the GEMM threads (im2col, col2im,
+/// max pooling): the window, the cached delegates and the operands of the pass in flight, so that a pass allocates
+/// nothing. Create one per layer, once (the compiled engine's steps and generated models each hold theirs); a
+/// workspace serves one pass at a time, as a <see cref="GemmContext"/> does.
+/// </summary>
+public sealed unsafe class ConvWorkspace
+{
+    private readonly Window2D g;
+    private readonly Action<int, int> im2col, col2im, maxForward, maxBackward;
+
+    // Operands of the pass in flight: the source pinned by the caller for its duration, the other buffers as arrays.
+    private float* source;
+    private int samples;
+    private float[] columns = [], target = [];
+    private int[] argmax = [];
+
+    /// <summary>A workspace for a layer whose window over its input is <paramref name="window"/>.</summary>
+    public ConvWorkspace(Window2D window)
+    {
+        g = window;
+        im2col = (part, parts) =>
+        {
+            (int r0, int r1) = GemmContext.Share(part, parts, samples);
+            ImageKernels.Im2Col(new ReadOnlySpan<float>(source, samples * g.InputSize), columns, r0, r1, g);
+        };
+        col2im = (part, parts) =>
+        {
+            (int r0, int r1) = GemmContext.Share(part, parts, samples);
+            ImageKernels.Col2Im(columns, target, r0, r1, g);
+        };
+        maxForward = (part, parts) =>
+        {
+            (int r0, int r1) = GemmContext.Share(part, parts, samples);
+            ImageKernels.MaxPoolForward(new ReadOnlySpan<float>(source, samples * g.InputSize), target, argmax, r0, r1, g);
+        };
+        maxBackward = (part, parts) =>
+        {
+            (int r0, int r1) = GemmContext.Share(part, parts, samples);
+            ImageKernels.MaxPoolBackward(new ReadOnlySpan<float>(source, samples * g.OutputPixels * g.Channels), argmax, target, r0, r1, g);
+        };
+    }
+
+    /// <summary>The layer's window: input [h, w, c], kernel or pool, strides, output and padding.</summary>
+    public Window2D Window => g;
+
+    internal void Im2Col(GemmContext context, ReadOnlySpan<float> x, float[] cols, int n)
+    {
+        columns = cols;
+        Run(context, im2col, x, n);
+    }
+
+    internal void Col2Im(GemmContext context, float[] cols, float[] dx, int n)
+    {
+        columns = cols;
+        target = dx;
+        samples = n;
+        try
+        {
+            context.For(col2im);
+        }
+        finally
+        {
+            columns = target = [];
+        }
+    }
+
+    internal void MaxPoolForward(GemmContext context, ReadOnlySpan<float> x, float[] y, int[] indices, int n)
+    {
+        target = y;
+        argmax = indices;
+        Run(context, maxForward, x, n);
+    }
+
+    internal void MaxPoolBackward(GemmContext context, ReadOnlySpan<float> dy, int[] indices, float[] dx, int n)
+    {
+        target = dx;
+        argmax = indices;
+        Run(context, maxBackward, dy, n);
+    }
+
+    /// <summary>Pins <paramref name="input"/> as the source of <paramref name="pass"/> and runs it on the threads; clears the operands after.</summary>
+    private void Run(GemmContext context, Action<int, int> pass, ReadOnlySpan<float> input, int n)
+    {
+        fixed (float* p = input)
+        {
+            source = p;
+            samples = n;
+            try
+            {
+                context.For(pass);
+            }
+            finally
+            {
+                source = null;
+                columns = target = [];
+                argmax = [];
+            }
+        }
+    }
+}
