@@ -64,6 +64,43 @@ public sealed class BaselineTests
             [Dense(1)]
             public partial class Regression;
             """ },
+        { "FashionCnn", """
+            using FuncReg;
+
+            namespace Examples;
+
+            [Model(InputShape = new[] { 28, 28, 1 }, Loss = Loss.CategoricalCrossEntropy)]
+            [Conv2D(32, 3, Padding = Padding.Same)]
+            [BatchNormalization]
+            [Activation(Activation.Relu)]
+            [MaxPooling2D(2)]
+            [Conv2D(64, 3, Padding = Padding.Same)]
+            [BatchNormalization]
+            [Activation(Activation.Relu)]
+            [MaxPooling2D(2)]
+            [Flatten]
+            [Dropout(0.5)]
+            [Dense(128, Activation.Relu)]
+            [Dense(10, Activation.Softmax)]
+            public partial class FashionCnn;
+            """ },
+        { "CnnZoo", """
+            using FuncReg;
+
+            namespace Examples;
+
+            [Model(InputShape = new[] { 12, 10, 3 })]
+            [Conv2D(8, 3, 2, Activation.Elu, Strides = 2, Padding = Padding.Same, L2 = 1e-4, MaxNorm = 2, ActivityL1 = 1e-5)]
+            [SpatialDropout2D(0.2)]
+            [AveragePooling2D(2, StrideHeight = 1, StrideWidth = 2, Padding = Padding.Same)]
+            [Conv2D(6, 1, UseBias = false, KernelInitializer = Initializer.HeNormal)]
+            [BatchNormalization]
+            [MaxPooling2D(3, 2)]
+            [Conv2D(4, 2, 1, Activation.LeakyRelu, BiasL1 = 1e-3)]
+            [GlobalAveragePooling2D]
+            [Dense(3, Activation.Softmax)]
+            public partial class CnnZoo;
+            """ },
     };
 
     [Theory]

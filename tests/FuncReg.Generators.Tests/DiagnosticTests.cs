@@ -4,7 +4,7 @@ using Microsoft.CodeAnalysis;
 namespace FuncReg.Generators.Tests;
 
 /// <summary>One test per diagnostic: its ID, severity and the exact span it points at (marked <c>[|…|]</c> in the source).</summary>
-public sealed class DiagnosticTests
+public sealed partial class DiagnosticTests
 {
     [Fact]
     public void FR0001_class_not_partial() => AssertReports("FR0001", """

@@ -52,8 +52,8 @@ public sealed class ModelSpecTests
     public void Equal_declarations_give_equal_specs()
     {
         LayerSpec[] layers = [new DenseSpec(8, "Relu", 0, 1e-4, 0, 0, 0, 0, 3, "GlorotUniform", true), new DropoutSpec(0.5)];
-        var a = new ModelSpec("N", "M", 4, null, false, 0, layers.ToEquatableArray());
-        var b = new ModelSpec("N", "M", 4, null, false, 0, layers.Select(l => l with { }).ToEquatableArray());
+        var a = new ModelSpec("N", "M", 4, EquatableArray<int>.Empty, null, false, 0, layers.ToEquatableArray());
+        var b = new ModelSpec("N", "M", 4, EquatableArray<int>.Empty, null, false, 0, layers.Select(l => l with { }).ToEquatableArray());
         Assert.Equal(a, b);
         Assert.Equal(a.GetHashCode(), b.GetHashCode());
         Assert.NotEqual(a, b with { Layers = layers.Take(1).ToEquatableArray() });

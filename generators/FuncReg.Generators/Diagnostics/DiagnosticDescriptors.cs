@@ -31,7 +31,7 @@ namespace FuncReg.Generators.Diagnostics
         public static readonly DiagnosticDescriptor BadInputs = new(
             "FR0003",
             "Model inputs missing or not positive",
-            "[Model] on '{0}' needs Inputs ≥ 1 (features per sample), {1}: write for example [Model(Inputs = 784)]",
+            "[Model] on '{0}' needs Inputs ≥ 1 (features per sample) or an InputShape (images), {1}: write for example [Model(Inputs = 784)] or [Model(InputShape = new[] {{ 28, 28, 1 }})]",
             Category,
             DiagnosticSeverity.Error,
             isEnabledByDefault: true);
@@ -116,11 +116,76 @@ namespace FuncReg.Generators.Diagnostics
             DiagnosticSeverity.Error,
             isEnabledByDefault: true);
 
+        public static readonly DiagnosticDescriptor BadInputShape = new(
+            "FR0014",
+            "Model InputShape is not three positive sizes",
+            "[Model] on '{0}': InputShape must be three integers ≥ 1, {{ height, width, channels }} (channels last), got {1}: write for example InputShape = new[] {{ 28, 28, 1 }}, or Inputs = n for feature vectors",
+            Category,
+            DiagnosticSeverity.Error,
+            isEnabledByDefault: true);
+
+        public static readonly DiagnosticDescriptor InputsAndInputShape = new(
+            "FR0015",
+            "Model gives both Inputs and InputShape",
+            "[Model] on '{0}' gives both Inputs and InputShape: keep InputShape for images [height, width, channels] or Inputs for feature vectors",
+            Category,
+            DiagnosticSeverity.Error,
+            isEnabledByDefault: true);
+
+        public static readonly DiagnosticDescriptor ImageLayerOnFlatInput = new(
+            "FR0016",
+            "Image layer on a feature vector",
+            "{0}: needs a 3-D [height, width, channels] input, but gets [{1}]: give [Model] an InputShape = new[] {{ height, width, channels }}, or move the layer before [Flatten]",
+            Category,
+            DiagnosticSeverity.Error,
+            isEnabledByDefault: true);
+
+        public static readonly DiagnosticDescriptor NeedsFlatInput = new(
+            "FR0017",
+            "Layer needs a flat input",
+            "{0}: {1} needs a 1-D input, but gets [{2}]: put [Flatten] (or [GlobalAveragePooling2D]) before it",
+            Category,
+            DiagnosticSeverity.Error,
+            isEnabledByDefault: true);
+
+        public static readonly DiagnosticDescriptor KernelTooLarge = new(
+            "FR0018",
+            "Conv2D kernel larger than its input",
+            "{0}: the {1} kernel is larger than its {2} input with valid padding: use Padding = Padding.Same or a smaller kernel",
+            Category,
+            DiagnosticSeverity.Error,
+            isEnabledByDefault: true);
+
+        public static readonly DiagnosticDescriptor PoolTooLarge = new(
+            "FR0019",
+            "Pooling window does not fit its input",
+            "{0}: the {1} pool does not fit its {2} input with valid padding: use Padding = Padding.Same or a smaller pool",
+            Category,
+            DiagnosticSeverity.Error,
+            isEnabledByDefault: true);
+
+        public static readonly DiagnosticDescriptor NonPositiveSize = new(
+            "FR0020",
+            "Filters, kernel, pool or stride not positive",
+            "{0}: {1} must be ≥ 1, got {2}: {3}",
+            Category,
+            DiagnosticSeverity.Error,
+            isEnabledByDefault: true);
+
+        public static readonly DiagnosticDescriptor FlattenOnFlatInput = new(
+            "FR0021",
+            "Flatten on a feature vector does nothing",
+            "{0}: its input [{1}] is already flat, so Flatten does nothing: remove it, or give [Model] an InputShape if the samples are images",
+            Category,
+            DiagnosticSeverity.Warning,
+            isEnabledByDefault: true);
+
         public static readonly IReadOnlyList<DiagnosticDescriptor> All = new[]
         {
             NotPartial, NoLayers, BadInputs, BadUnits, BadRate, NegativePenalty, SoftmaxNotLast,
             OutputDoesNotFitLoss, BatchNormAfterDropout, DuplicateOrConflicting, OutOfRange, NestedOrGeneric,
-            HasBaseClass,
+            HasBaseClass, BadInputShape, InputsAndInputShape, ImageLayerOnFlatInput, NeedsFlatInput, KernelTooLarge,
+            PoolTooLarge, NonPositiveSize, FlattenOnFlatInput,
         };
 
         private static readonly Dictionary<string, DiagnosticDescriptor> Index = All.ToDictionary(d => d.Id);

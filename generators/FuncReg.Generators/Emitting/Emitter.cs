@@ -46,7 +46,10 @@ namespace FuncReg.Generators.Emitting
             w.Line("/// <summary>The model as records, equal to the <c>Sequential.Of</c> call that the attributes describe.</summary>");
             w.Line("public static new " + Lib + "Sequential Spec { get; } = " + Lib + "Sequential.Of(");
             w.Indentation++;
-            var arguments = new List<List<string>> { new() { Literals.Int(model.Inputs) } };
+            string input = model.InputShape.Count > 0
+                ? "new " + Lib + "InputShape(" + string.Join(", ", model.InputShape.Select(Literals.Int)) + ")"
+                : Literals.Int(model.Inputs);
+            var arguments = new List<List<string>> { new() { input } };
             if (model.Loss is not null)
             {
                 arguments.Add(new List<string> { Lib + "Loss." + model.Loss });
@@ -138,10 +141,64 @@ namespace FuncReg.Generators.Emitting
                     }
                 case ActivationSpec a:
                     return new List<string> { "new " + Lib + "ActivationLayer(" + Lib + "Activation." + a.Function + ")" };
+                case Conv2DSpec c:
+                    {
+                        string kernel = c.KernelHeight == c.KernelWidth ? Literals.Int(c.KernelHeight) : Pair(c.KernelHeight, c.KernelWidth);
+                        string activation = c.Activation == "Linear" ? "" : ", " + Lib + "Activation." + c.Activation;
+                        string head = "new " + Lib + "Conv2D(" + Literals.Int(c.Filters) + ", " + kernel + activation + ")";
+                        var init = new List<string>();
+                        if (c.StrideHeight != 1 || c.StrideWidth != 1)
+                        {
+                            init.Add("Strides = " + Pair(c.StrideHeight, c.StrideWidth));
+                        }
+                        if (c.Padding != "Valid")
+                        {
+                            init.Add("Padding = " + Lib + "Padding." + c.Padding);
+                        }
+                        if (c.KernelInitializer != "GlorotUniform")
+                        {
+                            init.Add("KernelInitializer = " + Lib + "Initializer." + c.KernelInitializer);
+                        }
+                        if (!c.UseBias)
+                        {
+                            init.Add("UseBias = false");
+                        }
+                        AddRegularizer(init, "KernelRegularizer", c.L1, c.L2);
+                        AddRegularizer(init, "BiasRegularizer", c.BiasL1, c.BiasL2);
+                        AddRegularizer(init, "ActivityRegularizer", c.ActivityL1, c.ActivityL2);
+                        if (c.MaxNorm > 0)
+                        {
+                            init.Add("KernelConstraint = new " + Lib + "MaxNorm(" + Literals.Double(c.MaxNorm) + ")");
+                        }
+                        return WithInitializer(head, init);
+                    }
+                case Pooling2DSpec p:
+                    {
+                        string pool = p.PoolHeight == p.PoolWidth ? Literals.Int(p.PoolHeight) : Pair(p.PoolHeight, p.PoolWidth);
+                        string head = "new " + Lib + (p.Max ? "MaxPooling2D(" : "AveragePooling2D(") + pool + ")";
+                        var init = new List<string>();
+                        if (p.StridesGiven)
+                        {
+                            init.Add("Strides = " + Pair(p.StrideHeight, p.StrideWidth));
+                        }
+                        if (p.Padding != "Valid")
+                        {
+                            init.Add("Padding = " + Lib + "Padding." + p.Padding);
+                        }
+                        return WithInitializer(head, init);
+                    }
+                case GlobalAveragePooling2DSpec:
+                    return new List<string> { "new " + Lib + "GlobalAveragePooling2D()" };
+                case FlattenSpec:
+                    return new List<string> { "new " + Lib + "Flatten()" };
+                case SpatialDropout2DSpec sd:
+                    return new List<string> { "new " + Lib + "SpatialDropout2D(" + Literals.Double(sd.Rate) + ")" };
                 default:
                     throw new System.InvalidOperationException("unknown layer spec " + layer.GetType().Name);
             }
         }
+
+        private static string Pair(int height, int width) => "(" + Literals.Int(height) + ", " + Literals.Int(width) + ")";
 
         private static void AddRegularizer(List<string> init, string property, double l1, double l2)
         {
@@ -183,9 +240,15 @@ namespace FuncReg.Generators.Emitting
                 BatchNormalizationSpec => "BatchNormalization",
                 LayerNormalizationSpec => "LayerNormalization",
                 ActivationSpec a => "Activation(" + a.Function + ")",
+                Conv2DSpec c => "Conv2D(" + Literals.Int(c.Filters) + ", " + Literals.Int(c.KernelHeight) + "×" + Literals.Int(c.KernelWidth) + (c.StrideHeight != 1 || c.StrideWidth != 1 ? " /" + Literals.Int(c.StrideHeight) + "×" + Literals.Int(c.StrideWidth) : "") + ", " + c.Padding + ", " + c.Activation + ")",
+                Pooling2DSpec p => (p.Max ? "MaxPooling2D(" : "AveragePooling2D(") + Literals.Int(p.PoolHeight) + "×" + Literals.Int(p.PoolWidth) + ")",
+                GlobalAveragePooling2DSpec => "GlobalAveragePooling2D",
+                FlattenSpec => "Flatten",
+                SpatialDropout2DSpec sd => "SpatialDropout2D(" + Literals.Double(sd.Rate) + ")",
                 _ => l.Kind,
             });
-            return Literals.Int(model.Inputs) + " → " + string.Join(" → ", layers) + "; loss " + (model.Loss ?? "inferred from the last activation") + ".";
+            string input = model.InputShape.Count > 0 ? string.Join("×", model.InputShape.Select(Literals.Int)) : Literals.Int(model.Inputs);
+            return input + " → " + string.Join(" → ", layers) + "; loss " + (model.Loss ?? "inferred from the last activation") + ".";
         }
     }
 }

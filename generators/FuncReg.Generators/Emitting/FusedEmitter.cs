@@ -19,12 +19,15 @@ namespace FuncReg.Generators.Emitting
         /// <summary>One step of the plan: a layer, or a Dense with the Dropout after it fused in.</summary>
         private sealed class Step
         {
-            public Step(int index, LayerSpec layer, int inputs, int outputs)
+            public Step(int index, LayerSpec layer, int[] inShape, int[] outShape)
             {
                 Index = index;
                 Layer = layer;
-                Inputs = inputs;
-                Outputs = outputs;
+                InShape = inShape;
+                OutShape = outShape;
+                Inputs = Shapes.Size(inShape);
+                Outputs = Shapes.Size(outShape);
+                Window = Shapes.WindowOf(layer, inShape);
                 Name = layer.Kind + "_" + Literals.Int(index);
                 Field = Camel(layer.Kind) + Literals.Int(index);
             }
@@ -36,6 +39,20 @@ namespace FuncReg.Generators.Emitting
             public int Inputs { get; }
 
             public int Outputs { get; }
+
+            /// <summary>Shape of one input sample: [features] or [height, width, channels].</summary>
+            public int[] InShape { get; }
+
+            public int[] OutShape { get; }
+
+            /// <summary>Channels of the input (its last axis; the features of a flat input).</summary>
+            public int Channels => InShape[InShape.Length - 1];
+
+            /// <summary>Pixels per input sample (h·w; 1 for a flat input): the rows each sample adds to a per-channel pass.</summary>
+            public int Positions => Inputs / Channels;
+
+            /// <summary>The sliding window of a Conv2D or pooling step over its input.</summary>
+            public WindowGeometry? Window { get; }
 
             /// <summary>Keras name: <c>dense_0</c>.</summary>
             public string Name { get; }
@@ -60,13 +77,26 @@ namespace FuncReg.Generators.Emitting
             public string? InputGradient => First && Layer is not (BatchNormalizationSpec or LayerNormalizationSpec) ? null : Field + "Dx";
         }
 
+        /// <summary>A Conv2D or pooling step's window as a constant, with its workspace (the cached delegates of its threaded passes).</summary>
+        private static void WriteWindow(SourceWriter w, Step s)
+        {
+            WindowGeometry g = s.Window!;
+            string padding = s.Layer is Conv2DSpec c ? c.Padding : ((Pooling2DSpec)s.Layer).Padding;
+            w.Line("// " + s.Name + ": " + Shapes.Format(s.InShape) + " → " + Shapes.Format(s.OutShape) + ", " + Literals.Int(g.KernelHeight) + "×" + Literals.Int(g.KernelWidth) + " window, strides " + Literals.Int(g.StrideHeight) + "×" + Literals.Int(g.StrideWidth) + ", " + padding.ToLowerInvariant() + " padding" + (g.PadTop != 0 || g.PadLeft != 0 ? " (pad top " + Literals.Int(g.PadTop) + ", left " + Literals.Int(g.PadLeft) + ")" : ""));
+            w.Line("private static readonly " + Lib + "Window2D " + s.Field + "Window = new(" + string.Join(", ", new[] { g.Height, g.Width, g.Channels, g.KernelHeight, g.KernelWidth, g.StrideHeight, g.StrideWidth, g.OutputHeight, g.OutputWidth, g.PadTop, g.PadLeft }.Select(Literals.Int)) + ");");
+            if (s.Layer is Conv2DSpec || s.Layer is Pooling2DSpec { Max: true })
+            {
+                w.Line("private readonly " + K + "ConvWorkspace " + s.Field + "Work = new(" + s.Field + "Window);");
+            }
+        }
+
         public static void Write(SourceWriter w, ModelSpec model, string className)
         {
             List<Step> steps = Plan(model);
             WriteFields(w, steps);
             WriteConstructor(w, model, className, steps);
             WriteAllocate(w, steps);
-            WriteForward(w, steps);
+            WriteForward(w, model, steps);
             WriteBackward(w, steps);
             WriteOutputs(w, steps);
         }
@@ -74,12 +104,15 @@ namespace FuncReg.Generators.Emitting
         private static List<Step> Plan(ModelSpec model)
         {
             var steps = new List<Step>();
-            int features = model.Inputs;
+            int[][] shapes = Shapes.Of(model);
             for (int i = 0; i < model.Layers.Count; i++)
             {
                 LayerSpec layer = model.Layers[i];
-                int outputs = layer is DenseSpec d ? d.Units : features;
-                var step = new Step(i, layer, features, outputs) { First = steps.Count == 0 };
+                if (layer is FlattenSpec)
+                {
+                    continue; // channels-last rows are already flat: the next step reads the same buffer
+                }
+                var step = new Step(i, layer, shapes[i], shapes[i + 1]) { First = steps.Count == 0 };
                 if (layer is DenseSpec dense && i + 1 < model.Layers.Count - 1 && model.Layers[i + 1] is DropoutSpec drop &&
                     dense.Activation != "Softmax" && dense.ActivityL1 == 0 && dense.ActivityL2 == 0)
                 {
@@ -89,7 +122,12 @@ namespace FuncReg.Generators.Emitting
                     i++;
                 }
                 steps.Add(step);
-                features = outputs;
+            }
+            if (steps.Count == 0)
+            {
+                // only Flatten layers: one step copies the input to the output
+                int last = model.Layers.Count - 1;
+                steps.Add(new Step(last, model.Layers[last], shapes[last], shapes[last + 1]) { First = true });
             }
             return steps;
         }
@@ -135,14 +173,42 @@ namespace FuncReg.Generators.Emitting
                         break;
                     case BatchNormalizationSpec:
                         w.Line("private readonly " + Lib + "FusedParameter " + s.Field + "Gamma, " + s.Field + "Beta, " + s.Field + "MovingMean, " + s.Field + "MovingVariance;");
-                        w.Line("private readonly float[] " + s.Field + "Mean = new float[" + Literals.Int(s.Inputs) + "], " + s.Field + "Variance = new float[" + Literals.Int(s.Inputs) + "], " + s.Field + "InvStd = new float[" + Literals.Int(s.Inputs) + "];");
+                        w.Line("private readonly float[] " + s.Field + "Mean = new float[" + Literals.Int(s.Channels) + "], " + s.Field + "Variance = new float[" + Literals.Int(s.Channels) + "], " + s.Field + "InvStd = new float[" + Literals.Int(s.Channels) + "];");
                         w.Line("private bool " + s.Field + "Training;");
+                        if (s.Positions > 1)
+                        {
+                            w.Line("private " + K + "ChannelBatchNorm? " + s.Field + "Channels;");
+                        }
                         buffers.Add(s.Field + "Xhat");
                         break;
                     case LayerNormalizationSpec:
                         w.Line("private readonly " + Lib + "FusedParameter " + s.Field + "Gamma, " + s.Field + "Beta;");
                         buffers.Add(s.Field + "Xhat");
                         buffers.Add(s.Field + "InvStd");
+                        break;
+                    case Conv2DSpec c:
+                        WriteWindow(w, s);
+                        w.Line("private readonly " + Lib + "FusedParameter " + s.Field + "Kernel" + (c.UseBias ? ", " + s.Field + "Bias" : "") + ";");
+                        buffers.Add(s.Field + "Columns"); // stays empty for a pointwise (1×1, stride 1) conv: it reads its input in place
+                        buffers.Add(s.Field + "Z");
+                        buffers.Add(s.Field + "Dz");
+                        if (c.HasActivity)
+                        {
+                            buffers.Add(s.Field + "ActivityDy");
+                            w.Line("private static readonly " + Lib + "Regularizer " + s.Field + "Activity = " + Regularizer(c.ActivityL1, c.ActivityL2) + ";");
+                            w.Line("private readonly int " + s.Field + "ActivityIndex;");
+                        }
+                        break;
+                    case Pooling2DSpec p:
+                        WriteWindow(w, s);
+                        if (p.Max)
+                        {
+                            w.Line("private int[] " + s.Field + "Argmax = [];");
+                        }
+                        break;
+                    case SpatialDropout2DSpec:
+                        buffers.Add(s.Field + "Mask");
+                        w.Line("private bool " + s.Field + "Active;");
                         break;
                 }
                 w.Line("private float[] " + string.Join(" = [], ", buffers) + " = [];");
@@ -159,7 +225,7 @@ namespace FuncReg.Generators.Emitting
             w.Open();
             foreach (Step s in steps)
             {
-                string shape = "[" + Literals.Int(s.Inputs) + "]";
+                string shape = "[" + Literals.Int(s.Channels) + "]";
                 string role = Lib + "ParameterRole.";
                 switch (s.Layer)
                 {
@@ -189,6 +255,24 @@ namespace FuncReg.Generators.Emitting
                         w.Line(s.Field + "Gamma = AddParameter(\"" + s.Name + ".gamma\", " + shape + ", " + role + "Gamma, initializer: " + Lib + "Initializer.Ones);");
                         w.Line(s.Field + "Beta = AddParameter(\"" + s.Name + ".beta\", " + shape + ", " + role + "Beta);");
                         break;
+                    case Conv2DSpec c:
+                        {
+                            // Keras layout [kh, kw, cin, filters]; Glorot fans kh·kw·cin and kh·kw·filters
+                            int area = c.KernelHeight * c.KernelWidth;
+                            string kernelShape = "[" + Literals.Int(c.KernelHeight) + ", " + Literals.Int(c.KernelWidth) + ", " + Literals.Int(s.Channels) + ", " + Literals.Int(c.Filters) + "]";
+                            string fans = Literals.Int(area * s.Channels) + ", " + Literals.Int(area * c.Filters);
+                            string constraint = c.MaxNorm > 0 ? "new " + Lib + "MaxNorm(" + Literals.Double(c.MaxNorm) + ")" : "null";
+                            w.Line(s.Field + "Kernel = AddParameter(\"" + s.Name + ".kernel\", " + kernelShape + ", " + role + "Kernel, " + Regularizer(c.L1, c.L2) + ", " + constraint + ", " + Lib + "Initializer." + c.KernelInitializer + ", " + fans + ");");
+                            if (c.UseBias)
+                            {
+                                w.Line(s.Field + "Bias = AddParameter(\"" + s.Name + ".bias\", [" + Literals.Int(c.Filters) + "], " + role + "Bias, " + Regularizer(c.BiasL1, c.BiasL2) + ", null, " + Lib + "Initializer.Zeros, " + fans + ");");
+                            }
+                            if (c.HasActivity)
+                            {
+                                w.Line(s.Field + "ActivityIndex = AddActivityPenalty(\"" + s.Name + "\");");
+                            }
+                            break;
+                        }
                 }
             }
             w.Line("CompleteRegistration();");
@@ -232,10 +316,32 @@ namespace FuncReg.Generators.Emitting
                         break;
                     case BatchNormalizationSpec:
                         lines.Add(s.Field + "Xhat = " + ins + ";");
+                        if (s.Positions > 1)
+                        {
+                            lines.Add(s.Field + "Channels = new " + K + "ChannelBatchNorm(" + Literals.Int(s.Channels) + ", rows * " + Literals.Int(s.Positions) + ");");
+                        }
                         break;
                     case LayerNormalizationSpec:
                         lines.Add(s.Field + "Xhat = " + ins + ";");
-                        lines.Add(s.Field + "InvStd = new float[rows];");
+                        lines.Add(s.Field + "InvStd = new float[" + (s.Positions > 1 ? "rows * " + Literals.Int(s.Positions) : "rows") + "];");
+                        break;
+                    case Conv2DSpec c:
+                        if (!s.Window!.Pointwise)
+                        {
+                            lines.Add(s.Field + "Columns = new float[rows * " + Literals.Int(s.Window.OutputPixels * s.Window.PatchSize) + "]; // im2col: oh·ow rows of kh·kw·cin per sample");
+                        }
+                        lines.Add(s.Field + "Z = " + (c.Activation == "Linear" && !c.HasActivity ? s.Output + "; // linear: the GEMM epilogue writes the output in place" : outs + ";"));
+                        lines.Add(s.Field + "Dz = " + outs + ";");
+                        if (c.HasActivity)
+                        {
+                            lines.Add(s.Field + "ActivityDy = " + outs + ";");
+                        }
+                        break;
+                    case Pooling2DSpec { Max: true }:
+                        lines.Add(s.Field + "Argmax = new int[rows * " + Literals.Int(s.Outputs) + "];");
+                        break;
+                    case SpatialDropout2DSpec:
+                        lines.Add(s.Field + "Mask = new float[rows * " + Literals.Int(s.Channels) + "];");
                         break;
                 }
                 foreach (string line in lines)
@@ -247,7 +353,7 @@ namespace FuncReg.Generators.Emitting
             w.Line();
         }
 
-        private static void WriteForward(SourceWriter w, List<Step> steps)
+        private static void WriteForward(SourceWriter w, ModelSpec model, List<Step> steps)
         {
             w.Line("/// <inheritdoc/>");
             w.Line("protected override void Forward(global::System.ReadOnlySpan<float> x, int n, bool training)");
@@ -313,19 +419,67 @@ namespace FuncReg.Generators.Emitting
                         w.Line(s.Field + "Training = training;");
                         w.Line("if (training)");
                         w.Open();
-                        w.Line(Lib + "NormalizationOps.BatchForwardTraining<float>(" + inSpan + ", " + s.Field + "Gamma.Values, " + s.Field + "Beta.Values, " + Literals.Double(b.Epsilon) + ", " + s.Field + "Xhat.AsSpan(0, " + inSize + "), " + s.Output + ".AsSpan(0, " + outSize + "), " + s.Field + "Mean, " + s.Field + "Variance, " + s.Field + "InvStd, n, " + Literals.Int(s.Inputs) + ");");
+                        if (s.Positions > 1)
+                        {
+                            w.Line("// per channel over the n·" + Literals.Int(s.Positions) + " pixels of the batch: vectorized across channels, block sums in a fixed order (same on any thread count)");
+                            w.Line(s.Field + "Channels!.Forward(GemmContext, " + inSpan + ", " + s.Field + "Gamma.Values, " + s.Field + "Beta.Values, " + Literals.Double(b.Epsilon) + ", " + s.Field + "Xhat.AsSpan(0, " + inSize + "), " + s.Output + ".AsSpan(0, " + outSize + "), " + s.Field + "Mean, " + s.Field + "Variance, " + s.Field + "InvStd, " + Rows(s) + ");");
+                        }
+                        else
+                        {
+                            w.Line(Lib + "NormalizationOps.BatchForwardTraining<float>(" + inSpan + ", " + s.Field + "Gamma.Values, " + s.Field + "Beta.Values, " + Literals.Double(b.Epsilon) + ", " + s.Field + "Xhat.AsSpan(0, " + inSize + "), " + s.Output + ".AsSpan(0, " + outSize + "), " + s.Field + "Mean, " + s.Field + "Variance, " + s.Field + "InvStd, " + Rows(s) + ", " + Literals.Int(s.Channels) + ");");
+                        }
                         w.Line(Lib + "NormalizationOps.UpdateRunning<float>(" + s.Field + "MovingMean.Values, " + s.Field + "Mean, " + Literals.Double(b.Momentum) + ");");
                         w.Line(Lib + "NormalizationOps.UpdateRunning<float>(" + s.Field + "MovingVariance.Values, " + s.Field + "Variance, " + Literals.Double(b.Momentum) + ");");
                         w.Close();
                         w.Line("else");
                         w.Open();
-                        w.Line(Lib + "NormalizationOps.BatchForwardInference<float>(" + inSpan + ", " + s.Field + "Gamma.Values, " + s.Field + "Beta.Values, " + s.Field + "MovingMean.Values, " + s.Field + "MovingVariance.Values, " + Literals.Double(b.Epsilon) + ", " + s.Output + ".AsSpan(0, " + outSize + "), n, " + Literals.Int(s.Inputs) + ");");
+                        w.Line(Lib + "NormalizationOps.BatchForwardInference<float>(" + inSpan + ", " + s.Field + "Gamma.Values, " + s.Field + "Beta.Values, " + s.Field + "MovingMean.Values, " + s.Field + "MovingVariance.Values, " + Literals.Double(b.Epsilon) + ", " + s.Output + ".AsSpan(0, " + outSize + "), " + Rows(s) + ", " + Literals.Int(s.Channels) + ");");
                         w.Close();
                         break;
                     case LayerNormalizationSpec l:
                         w.Line("// " + s.Name + ": per-sample statistics");
-                        w.Line(Lib + "NormalizationOps.LayerForward<float>(" + inSpan + ", " + s.Field + "Gamma.Values, " + s.Field + "Beta.Values, " + Literals.Double(l.Epsilon) + ", " + s.Field + "Xhat.AsSpan(0, " + inSize + "), " + s.Output + ".AsSpan(0, " + outSize + "), " + s.Field + "InvStd, n, " + Literals.Int(s.Inputs) + ");");
+                        w.Line(Lib + "NormalizationOps.LayerForward<float>(" + inSpan + ", " + s.Field + "Gamma.Values, " + s.Field + "Beta.Values, " + Literals.Double(l.Epsilon) + ", " + s.Field + "Xhat.AsSpan(0, " + inSize + "), " + s.Output + ".AsSpan(0, " + outSize + "), " + s.Field + "InvStd, " + Rows(s) + ", " + Literals.Int(s.Channels) + ");");
                         break;
+                    case Conv2DSpec c:
+                        {
+                            string bias = c.UseBias ? s.Field + "Bias.Values" : "null";
+                            string fused = c.Activation == "Linear"
+                                ? (c.UseBias ? "the bias added by its epilogue, " : "") + "z and y one buffer"
+                                : (c.UseBias ? "bias and " : "") + c.Activation.ToLowerInvariant() + " fused into its epilogue";
+                            string y = c.Activation == "Linear" ? "y = z" : "y = " + c.Activation.ToLowerInvariant() + "(z)";
+                            w.Line("// " + s.Name + ": " + (s.Window!.Pointwise ? "1×1, stride 1: the input is its own im2col matrix" : "im2col of the batch into " + s.Field + "Columns [n·" + Literals.Int(s.Window.OutputPixels) + ", " + Literals.Int(s.Window.PatchSize) + "], split over the threads by samples") + "; then z = cols·K" + (c.UseBias ? " + b" : "") + ", " + y + " by one GEMM, " + fused);
+                            w.Line(K + "ConvKernels.Conv2DForward(GemmContext, " + s.Field + "Work, " + inSpan + ", " + s.Field + "Columns, " + s.Field + "Kernel.Values, " + bias + ", " + s.Field + "Z, " + s.Output + ", " + Lib + "Activation." + c.Activation + ", " + Float(Alpha(c.Activation)) + ", n, " + Literals.Int(c.Filters) + ");");
+                            break;
+                        }
+                    case Pooling2DSpec p:
+                        if (p.Max)
+                        {
+                            w.Line("// " + s.Name + ": max over each window, its argmax kept for the backward pass; split over the threads by samples");
+                            w.Line(K + "ConvKernels.MaxPool2DForward(GemmContext, " + s.Field + "Work, " + inSpan + ", " + s.Output + ", " + s.Field + "Argmax, n);");
+                        }
+                        else
+                        {
+                            w.Line("// " + s.Name + ": mean over each window's positions inside the input");
+                            w.Line(K + "ConvKernels.AveragePool2DForward(" + inSpan + ", " + s.Output + ", n, " + s.Field + "Window);");
+                        }
+                        break;
+                    case GlobalAveragePooling2DSpec:
+                        w.Line("// " + s.Name + ": " + Shapes.Format(s.InShape) + " → " + Literals.Int(s.Channels) + ", the mean of each channel");
+                        w.Line(K + "ConvKernels.GlobalAveragePool2DForward(" + inSpan + ", " + s.Output + ", n, " + Literals.Int(s.Positions) + ", " + Literals.Int(s.Channels) + ");");
+                        break;
+                    case SpatialDropout2DSpec sd:
+                        w.Line("// " + s.Name + ": in training one mask entry per (sample, channel) from stream layer(" + Literals.Int(s.Index) + ") at this step, whole feature maps dropped; identity in inference");
+                        w.Line(s.Field + "Active = training;");
+                        w.Line(K + "ConvKernels.SpatialDropout2DForward(" + Literals.Double(sd.Rate) + ", " + Literals.Int(s.Index) + ", Seed, Step, training, " + inSpan + ", " + s.Field + "Mask, " + s.Output + ", n, " + Literals.Int(s.Positions) + ", " + Literals.Int(s.Channels) + ");");
+                        break;
+                    case FlattenSpec:
+                        w.Line("// " + s.Name + ": the only layer, so the input is copied to the output");
+                        w.Line(inSpan + ".CopyTo(" + s.Output + ");");
+                        break;
+                }
+                if (s.Index + 1 < model.Layers.Count && model.Layers[s.Index + 1] is FlattenSpec && s.Layer is not FlattenSpec)
+                {
+                    w.Line("// flatten_" + Literals.Int(s.Index + 1) + ": no pass, the channels-last rows of " + s.Output + " are already flat");
                 }
                 input = s.Output;
             }
@@ -405,11 +559,18 @@ namespace FuncReg.Generators.Emitting
                             string dx = s.InputGradient + ".AsSpan(0, " + inSize + ")";
                             w.Line("if (" + s.Field + "Training)");
                             w.Open();
-                            w.Line(Lib + "NormalizationOps.BatchBackwardTraining<float>(" + dy + ", " + s.Field + "Xhat.AsSpan(0, " + inSize + "), " + s.Field + "Gamma.Values, " + s.Field + "InvStd, " + dx + ", Cleared(" + s.Field + "Gamma.Gradient), Cleared(" + s.Field + "Beta.Gradient), n, " + Literals.Int(s.Inputs) + ");");
+                            if (s.Positions > 1)
+                            {
+                                w.Line(s.Field + "Channels!.Backward(GemmContext, " + dy + ", " + s.Field + "Xhat.AsSpan(0, " + inSize + "), " + s.Field + "Gamma.Values, " + s.Field + "InvStd, " + dx + ", Cleared(" + s.Field + "Gamma.Gradient), Cleared(" + s.Field + "Beta.Gradient), " + Rows(s) + ");");
+                            }
+                            else
+                            {
+                                w.Line(Lib + "NormalizationOps.BatchBackwardTraining<float>(" + dy + ", " + s.Field + "Xhat.AsSpan(0, " + inSize + "), " + s.Field + "Gamma.Values, " + s.Field + "InvStd, " + dx + ", Cleared(" + s.Field + "Gamma.Gradient), Cleared(" + s.Field + "Beta.Gradient), " + Rows(s) + ", " + Literals.Int(s.Channels) + ");");
+                            }
                             w.Close();
                             w.Line("else");
                             w.Open();
-                            w.Line(Lib + "NormalizationOps.BatchBackwardInference<float>(" + input + ", " + dy + ", " + s.Field + "Gamma.Values, " + s.Field + "MovingMean.Values, " + s.Field + "MovingVariance.Values, " + Literals.Double(b.Epsilon) + ", " + dx + ", Cleared(" + s.Field + "Gamma.Gradient), Cleared(" + s.Field + "Beta.Gradient), n, " + Literals.Int(s.Inputs) + ");");
+                            w.Line(Lib + "NormalizationOps.BatchBackwardInference<float>(" + input + ", " + dy + ", " + s.Field + "Gamma.Values, " + s.Field + "MovingMean.Values, " + s.Field + "MovingVariance.Values, " + Literals.Double(b.Epsilon) + ", " + dx + ", Cleared(" + s.Field + "Gamma.Gradient), Cleared(" + s.Field + "Beta.Gradient), " + Rows(s) + ", " + Literals.Int(s.Channels) + ");");
                             w.Close();
                             break;
                         }
@@ -417,9 +578,36 @@ namespace FuncReg.Generators.Emitting
                         {
                             w.Line("// " + s.Name + ": dγ, dβ and dx");
                             string dx = s.InputGradient + ".AsSpan(0, " + inSize + ")";
-                            w.Line(Lib + "NormalizationOps.LayerBackward<float>(" + dy + ", " + s.Field + "Xhat.AsSpan(0, " + inSize + "), " + s.Field + "Gamma.Values, " + s.Field + "InvStd, " + dx + ", Cleared(" + s.Field + "Gamma.Gradient), Cleared(" + s.Field + "Beta.Gradient), n, " + Literals.Int(s.Inputs) + ");");
+                            w.Line(Lib + "NormalizationOps.LayerBackward<float>(" + dy + ", " + s.Field + "Xhat.AsSpan(0, " + inSize + "), " + s.Field + "Gamma.Values, " + s.Field + "InvStd, " + dx + ", Cleared(" + s.Field + "Gamma.Gradient), Cleared(" + s.Field + "Beta.Gradient), " + Rows(s) + ", " + Literals.Int(s.Channels) + ");");
                             break;
                         }
+                    case Conv2DSpec c:
+                        {
+                            bool activity = c.HasActivity;
+                            w.Line("// " + s.Name + ": " + (activity ? "dy += ∂(activity penalty)/∂y, then " : "") + "dz = dy·" + c.Activation.ToLowerInvariant() + "′(z) in one pass" + (last ? " (or dz = dy from a fused loss head)" : "") + ", dK = colsᵀ·dz, db = Σ dz" + (s.InputGradient is not null ? ", dcols = dz·Kᵀ over the im2col buffer, then col2im into dx" : ""));
+                            w.Line(K + "ConvKernels.Conv2DBackward(GemmContext, " + s.Field + "Work, " + input + ", " + dy + ", " + s.Field + "Columns, " + s.Field + "Kernel.Values, " + s.Field + "Kernel.Gradient, " + (c.UseBias ? s.Field + "Bias.Gradient" : "null") + ", " + s.Field + "Z, " + s.Output + ", " + s.Field + "Dz, " + (s.InputGradient ?? "null") + ", " + (activity ? s.Field + "ActivityDy, " + s.Field + "Activity" : "null, null") + ", " + Lib + "Activation." + c.Activation + ", " + Float(Alpha(c.Activation)) + ", " + (last ? "Head != " + Lib + "LossHead.Generic" : "false") + ", n, " + Literals.Int(c.Filters) + ");");
+                            break;
+                        }
+                    case Pooling2DSpec p when s.InputGradient is not null:
+                        if (p.Max)
+                        {
+                            w.Line("// " + s.Name + ": dx = 0, then dx[argmax] += dy");
+                            w.Line(K + "ConvKernels.MaxPool2DBackward(GemmContext, " + s.Field + "Work, " + dy + ", " + s.Field + "Argmax, " + s.InputGradient + ", n);");
+                        }
+                        else
+                        {
+                            w.Line("// " + s.Name + ": each output's gradient spread evenly over its window");
+                            w.Line(K + "ConvKernels.AveragePool2DBackward(" + dy + ", " + s.InputGradient + ", n, " + s.Field + "Window);");
+                        }
+                        break;
+                    case GlobalAveragePooling2DSpec when s.InputGradient is not null:
+                        w.Line("// " + s.Name + ": dx = dy/" + Literals.Int(s.Positions) + " at every pixel");
+                        w.Line(K + "ConvKernels.GlobalAveragePool2DBackward(" + dy + ", " + s.InputGradient + ", n, " + Literals.Int(s.Positions) + ", " + Literals.Int(s.Channels) + ");");
+                        break;
+                    case SpatialDropout2DSpec when s.InputGradient is not null:
+                        w.Line("// " + s.Name + ": dx = dy·mask (the forward pass's mask)");
+                        w.Line(K + "ConvKernels.SpatialDropout2DBackward(" + s.Field + "Active, " + dy + ", " + s.Field + "Mask, " + s.InputGradient + ", n, " + Literals.Int(s.Positions) + ", " + Literals.Int(s.Channels) + ");");
+                        break;
                 }
             }
             w.Close();
@@ -433,8 +621,8 @@ namespace FuncReg.Generators.Emitting
             w.Line("protected override float[] Outputs => " + last.Output + ";");
             w.Line();
             w.Line("/// <inheritdoc/>");
-            w.Line("protected override float[] Logits => " + (last.Layer is DenseSpec or ActivationSpec ? last.Field + "Z" : last.Output) + ";");
-            List<Step> activity = steps.Where(s => s.Layer is DenseSpec d && (d.ActivityL1 != 0 || d.ActivityL2 != 0)).ToList();
+            w.Line("protected override float[] Logits => " + (last.Layer is DenseSpec or ActivationSpec or Conv2DSpec ? last.Field + "Z" : last.Output) + ";");
+            List<Step> activity = steps.Where(s => s.Layer is DenseSpec d && (d.ActivityL1 != 0 || d.ActivityL2 != 0) || s.Layer is Conv2DSpec { HasActivity: true }).ToList();
             if (activity.Count > 0)
             {
                 w.Line();
@@ -450,6 +638,9 @@ namespace FuncReg.Generators.Emitting
                 w.Close();
             }
         }
+
+        /// <summary>Rows of a per-channel pass over the batch: n samples × the pixels of each (n for a flat input).</summary>
+        private static string Rows(Step s) => s.Positions == 1 ? "n" : "n * " + Literals.Int(s.Positions);
 
         private static string Regularizer(double l1, double l2) =>
             l1 == 0 && l2 == 0 ? "null" : Lib + "Regularizer.L1L2(" + Literals.Double(l1) + ", " + Literals.Double(l2) + ")";

@@ -58,4 +58,61 @@ namespace FuncReg.Generators.Model
     {
         public override string Kind => "activation";
     }
+
+    /// <summary>
+    /// <c>[Conv2D]</c>. Padding is a <c>FuncReg.Padding</c> member name. Penalty pairs with both coefficients zero mean no
+    /// regularizer; MaxNorm 0 means no constraint.
+    /// </summary>
+    internal sealed record Conv2DSpec(
+        int Filters,
+        int KernelHeight,
+        int KernelWidth,
+        int StrideHeight,
+        int StrideWidth,
+        string Padding,
+        string Activation,
+        double L1,
+        double L2,
+        double BiasL1,
+        double BiasL2,
+        double ActivityL1,
+        double ActivityL2,
+        double MaxNorm,
+        string KernelInitializer,
+        bool UseBias) : LayerSpec
+    {
+        public override string Kind => "conv2d";
+
+        public bool HasActivity => ActivityL1 != 0 || ActivityL2 != 0;
+    }
+
+    /// <summary>
+    /// <c>[MaxPooling2D]</c> (<paramref name="Max"/>) or <c>[AveragePooling2D]</c>. Strides 0 mean not given: the record's
+    /// <c>Strides</c> stays null and the pool size is used.
+    /// </summary>
+    internal sealed record Pooling2DSpec(bool Max, int PoolHeight, int PoolWidth, int StrideHeight, int StrideWidth, string Padding) : LayerSpec
+    {
+        public override string Kind => Max ? "max_pooling2d" : "average_pooling2d";
+
+        public bool StridesGiven => StrideHeight != 0;
+
+        public int EffectiveStrideHeight => StridesGiven ? StrideHeight : PoolHeight;
+
+        public int EffectiveStrideWidth => StridesGiven ? StrideWidth : PoolWidth;
+    }
+
+    internal sealed record GlobalAveragePooling2DSpec : LayerSpec
+    {
+        public override string Kind => "global_average_pooling2d";
+    }
+
+    internal sealed record FlattenSpec : LayerSpec
+    {
+        public override string Kind => "flatten";
+    }
+
+    internal sealed record SpatialDropout2DSpec(double Rate) : LayerSpec
+    {
+        public override string Kind => "spatial_dropout2d";
+    }
 }

@@ -7,7 +7,8 @@ namespace FuncReg.Generators.Model
     /// </summary>
     /// <param name="Namespace">The class's namespace, or null for the global namespace.</param>
     /// <param name="ClassName">The class's name.</param>
-    /// <param name="Inputs">Features per sample.</param>
+    /// <param name="Inputs">Values per sample (the product of <paramref name="InputShape"/> for images).</param>
+    /// <param name="InputShape">[height, width, channels] of an image model (<c>[Model(InputShape = …)]</c>); empty for feature vectors (<c>Inputs = …</c>).</param>
     /// <param name="Loss">A <c>FuncReg.Loss</c> member name, or null to let <c>Sequential.Of</c> infer it.</param>
     /// <param name="FromLogits">Sequential.FromLogits.</param>
     /// <param name="LabelSmoothing">Sequential.LabelSmoothing.</param>
@@ -16,6 +17,7 @@ namespace FuncReg.Generators.Model
         string? Namespace,
         string ClassName,
         int Inputs,
+        EquatableArray<int> InputShape,
         string? Loss,
         bool FromLogits,
         double LabelSmoothing,

@@ -47,6 +47,23 @@ namespace FuncReg.Generators.Parsing
             return (value, written is null ? Location : LocationInfo.From(written));
         }
 
+        /// <summary>Whether the bound constructor has a parameter called <paramref name="name"/> (which overload was chosen).</summary>
+        public bool HasParameter(string name) => ParameterIndex(name) >= 0;
+
+        /// <summary>Index of the bound constructor's parameter <paramref name="name"/>, or −1.</summary>
+        public int ParameterIndex(string name)
+        {
+            var parameters = data.AttributeConstructor!.Parameters;
+            for (int i = 0; i < parameters.Length; i++)
+            {
+                if (parameters[i].Name == name)
+                {
+                    return i;
+                }
+            }
+            return -1;
+        }
+
         /// <summary>Named argument <paramref name="name"/> (<c>Name = value</c>), if given.</summary>
         public bool TryGetNamed(string name, out TypedConstant value, out LocationInfo? location)
         {

@@ -62,6 +62,24 @@ namespace FuncReg.Generators.Parsing
                         Add(new ActivationSpec(function), attribute, at);
                         break;
                     }
+                case "Conv2DAttribute":
+                    ParseConv2D(layerName("conv2d"), attribute);
+                    break;
+                case "MaxPooling2DAttribute":
+                    ParsePooling(layerName("max_pooling2d"), attribute, max: true);
+                    break;
+                case "AveragePooling2DAttribute":
+                    ParsePooling(layerName("average_pooling2d"), attribute, max: false);
+                    break;
+                case "GlobalAveragePooling2DAttribute":
+                    Add(new GlobalAveragePooling2DSpec(), attribute);
+                    break;
+                case "FlattenAttribute":
+                    Add(new FlattenSpec(), attribute);
+                    break;
+                case "SpatialDropout2DAttribute":
+                    Add(new SpatialDropout2DSpec(Rate(layerName("spatial_dropout2d"), attribute)), attribute);
+                    break;
                 default:
                     break;
             }
@@ -84,7 +102,13 @@ namespace FuncReg.Generators.Parsing
             }
             (TypedConstant activationValue, LocationInfo? activationAt) = attribute.Positional(1);
             string activation = ActivationName(name, activationValue, activationAt, "activation");
+            KernelOptions k = ParseKernelOptions(name, attribute);
+            Add(new DenseSpec(units, activation, k.L1, k.L2, k.BiasL1, k.BiasL2, k.ActivityL1, k.ActivityL2, k.MaxNorm, k.Initializer, k.UseBias), attribute, activationAt);
+        }
 
+        /// <summary>The named arguments <c>[Dense]</c> and <c>[Conv2D]</c> share: penalties, MaxNorm, KernelInitializer, UseBias.</summary>
+        private KernelOptions ParseKernelOptions(string name, AttributeArguments attribute)
+        {
             double l1 = Penalty(name, attribute, "L1", out _);
             double l2 = Penalty(name, attribute, "L2", out _);
             double biasL1 = Penalty(name, attribute, "BiasL1", out LocationInfo? biasL1At);
@@ -125,8 +149,110 @@ namespace FuncReg.Generators.Parsing
                     Report(DiagnosticDescriptors.DuplicateOrConflicting, biasL2At, name, "BiasL2 penalizes the bias, but UseBias = false: remove BiasL2 or the UseBias = false");
                 }
             }
+            return new KernelOptions(l1, l2, biasL1, biasL2, activityL1, activityL2, maxNorm, initializer, useBias);
+        }
 
-            Add(new DenseSpec(units, activation, l1, l2, biasL1, biasL2, activityL1, activityL2, maxNorm, initializer, useBias), attribute, activationAt);
+        private void ParseConv2D(string name, AttributeArguments attribute)
+        {
+            ReportDuplicates(attribute, name);
+            int filters = Size(name, attribute, "filters", "give the number of output channels, for example [Conv2D(32, 3)]");
+            int kernelHeight, kernelWidth;
+            if (attribute.HasParameter("kernelSize"))
+            {
+                kernelHeight = kernelWidth = Size(name, attribute, "kernelSize", "give the window's side in pixels, for example 3");
+            }
+            else
+            {
+                kernelHeight = Size(name, attribute, "kernelHeight", "give the window's height in pixels, for example 3");
+                kernelWidth = Size(name, attribute, "kernelWidth", "give the window's width in pixels, for example 3");
+            }
+            (TypedConstant activationValue, LocationInfo? activationAt) = attribute.Positional(attribute.ParameterIndex("activation"));
+            string activation = ActivationName(name, activationValue, activationAt, "activation");
+            if (activation == "Softmax")
+            {
+                Report(DiagnosticDescriptors.OutOfRange, activationAt, name, "activation", "element-wise (softmax needs a flat input: end with [Flatten] or [GlobalAveragePooling2D] and [Dense(classes, Activation.Softmax)])", "Softmax");
+            }
+            (int strideHeight, int strideWidth) = Strides(name, attribute, 1, 1);
+            string padding = PaddingName(name, attribute);
+            KernelOptions k = ParseKernelOptions(name, attribute);
+            Add(new Conv2DSpec(filters, kernelHeight, kernelWidth, strideHeight, strideWidth, padding, activation, k.L1, k.L2, k.BiasL1, k.BiasL2, k.ActivityL1, k.ActivityL2, k.MaxNorm, k.Initializer, k.UseBias), attribute, activationAt);
+        }
+
+        private void ParsePooling(string name, AttributeArguments attribute, bool max)
+        {
+            ReportDuplicates(attribute, name);
+            int poolHeight, poolWidth;
+            if (attribute.HasParameter("poolSize"))
+            {
+                poolHeight = poolWidth = Size(name, attribute, "poolSize", "give the window's side in pixels, for example [MaxPooling2D(2)]");
+            }
+            else
+            {
+                poolHeight = Size(name, attribute, "poolHeight", "give the window's height in pixels, for example 2");
+                poolWidth = Size(name, attribute, "poolWidth", "give the window's width in pixels, for example 2");
+            }
+            bool given = attribute.TryGetNamed("Strides", out _, out _) || attribute.TryGetNamed("StrideHeight", out _, out _) || attribute.TryGetNamed("StrideWidth", out _, out _);
+            (int strideHeight, int strideWidth) = Strides(name, attribute, poolHeight, poolWidth);
+            string padding = PaddingName(name, attribute);
+            Add(new Pooling2DSpec(max, poolHeight, poolWidth, given ? strideHeight : 0, given ? strideWidth : 0, padding), attribute);
+        }
+
+        /// <summary>A positional size argument (filters, kernel or pool side) that must be ≥ 1.</summary>
+        private int Size(string layer, AttributeArguments attribute, string parameter, string hint)
+        {
+            (TypedConstant value, LocationInfo? at) = attribute.Positional(attribute.ParameterIndex(parameter));
+            int size = AttributeArguments.AsInt(value);
+            if (size <= 0)
+            {
+                Report(DiagnosticDescriptors.NonPositiveSize, at, layer, parameter, size.ToString(System.Globalization.CultureInfo.InvariantCulture), hint);
+            }
+            return size;
+        }
+
+        /// <summary><c>Strides = s</c>, or <c>StrideHeight</c>/<c>StrideWidth</c> (each defaulting to its fallback), each ≥ 1; not both forms.</summary>
+        private (int Height, int Width) Strides(string layer, AttributeArguments attribute, int fallbackHeight, int fallbackWidth)
+        {
+            int NamedStride(string argument, int fallback)
+            {
+                if (!attribute.TryGetNamed(argument, out TypedConstant value, out LocationInfo? at))
+                {
+                    return fallback;
+                }
+                int stride = AttributeArguments.AsInt(value);
+                if (stride <= 0)
+                {
+                    Report(DiagnosticDescriptors.NonPositiveSize, at, layer, argument, stride.ToString(System.Globalization.CultureInfo.InvariantCulture), "a stride of 1 moves the window one pixel, 2 halves the output");
+                }
+                return stride;
+            }
+            bool square = attribute.TryGetNamed("Strides", out _, out _);
+            foreach (string axis in new[] { "StrideHeight", "StrideWidth" })
+            {
+                if (square && attribute.TryGetNamed(axis, out _, out LocationInfo? at))
+                {
+                    Report(DiagnosticDescriptors.DuplicateOrConflicting, at, layer, axis + " conflicts with Strides: give Strides = s for both axes, or StrideHeight and StrideWidth");
+                }
+            }
+            if (square)
+            {
+                int s = NamedStride("Strides", 1);
+                return (s, s);
+            }
+            return (NamedStride("StrideHeight", fallbackHeight), NamedStride("StrideWidth", fallbackWidth));
+        }
+
+        private string PaddingName(string layer, AttributeArguments attribute)
+        {
+            if (!attribute.TryGetNamed("Padding", out TypedConstant value, out LocationInfo? at))
+            {
+                return "Valid";
+            }
+            string? member = AttributeArguments.EnumName(value);
+            if (member is null)
+            {
+                Report(DiagnosticDescriptors.OutOfRange, at, layer, "Padding", "a member of FuncReg.Padding", AttributeArguments.AsInt(value).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+            return member ?? "Valid";
         }
 
         private string ActivationName(string layer, TypedConstant value, LocationInfo? at, string argument)
@@ -172,5 +298,8 @@ namespace FuncReg.Generators.Parsing
 
         private static double Named(AttributeArguments attribute, string argument, double fallback, out LocationInfo? at) =>
             attribute.TryGetNamed(argument, out TypedConstant value, out at) ? AttributeArguments.AsDouble(value) : fallback;
+
+        /// <summary>The named arguments <c>[Dense]</c> and <c>[Conv2D]</c> share, parsed.</summary>
+        private sealed record KernelOptions(double L1, double L2, double BiasL1, double BiasL2, double ActivityL1, double ActivityL2, double MaxNorm, string Initializer, bool UseBias);
     }
 }

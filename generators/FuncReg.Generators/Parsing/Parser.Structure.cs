@@ -1,3 +1,4 @@
+using System.Linq;
 using FuncReg.Generators.Diagnostics;
 using FuncReg.Generators.Model;
 
@@ -8,7 +9,7 @@ namespace FuncReg.Generators.Parsing
     {
         private void CheckStructure(
             string model,
-            int inputs,
+            int[]? inputShape,
             string? loss,
             LocationInfo? lossAt,
             LocationInfo? modelAt,
@@ -24,14 +25,20 @@ namespace FuncReg.Generators.Parsing
                 {
                     Report(DiagnosticDescriptors.SoftmaxNotLast, sites[i].Activation ?? sites[i].Attribute, layers[i].Kind + "_" + Index(i));
                 }
-                if (i > 0 && layers[i] is BatchNormalizationSpec && layers[i - 1] is DropoutSpec or GaussianDropoutSpec)
+                if (i > 0 && layers[i] is BatchNormalizationSpec && layers[i - 1] is DropoutSpec or GaussianDropoutSpec or SpatialDropout2DSpec)
                 {
                     Report(DiagnosticDescriptors.BatchNormAfterDropout, sites[i].Attribute, "batch_norm_" + Index(i), layers[i - 1].Kind + "_" + Index(i - 1));
                 }
             }
 
+            int[]? outputShape = inputShape is null ? null : CheckShapes(inputShape);
+            if (outputShape is null)
+            {
+                return; // the output size is unknown: the loss checks would only add noise
+            }
+
             string lastActivation = ActivationOf(layers[last]) ?? "Linear";
-            int outputs = OutputUnits(inputs); // as Sequential.Outputs
+            int outputs = Shapes.Size(outputShape); // as Sequential.Outputs
             string effectiveLoss = loss ?? InferredLoss();
             LocationInfo? blame = lossAt ?? sites[last].Activation ?? sites[last].Attribute ?? modelAt;
             if (fromLogits && lastActivation != "Linear")
@@ -70,16 +77,54 @@ namespace FuncReg.Generators.Parsing
             _ => null,
         };
 
-        private int OutputUnits(int inputs)
+        /// <summary>
+        /// Infers each layer's output shape from <paramref name="input"/> as the records do, reporting the first layer that
+        /// does not fit (its attribute); returns the model's output shape, or null after an error.
+        /// </summary>
+        private int[]? CheckShapes(int[] input)
         {
-            for (int i = layers.Count - 1; i >= 0; i--)
+            int[] shape = input;
+            for (int i = 0; i < layers.Count; i++)
             {
-                if (layers[i] is DenseSpec d)
+                string name = layers[i].Kind + "_" + Index(i);
+                if (layers[i] is Conv2DSpec { KernelHeight: <= 0 } or Conv2DSpec { KernelWidth: <= 0 } or Conv2DSpec { StrideHeight: <= 0 } or Conv2DSpec { StrideWidth: <= 0 } or
+                    Pooling2DSpec { PoolHeight: <= 0 } or Pooling2DSpec { PoolWidth: <= 0 } or Pooling2DSpec { EffectiveStrideHeight: <= 0 } or Pooling2DSpec { EffectiveStrideWidth: <= 0 })
                 {
-                    return d.Units;
+                    return null; // reported where the size was written
                 }
+                int[]? next = Shapes.Next(layers[i], shape, out ShapeProblem problem);
+                string got = string.Join(", ", shape.Select(d => Index(d)));
+                switch (problem)
+                {
+                    case ShapeProblem.ImageLayerOnFlatInput:
+                        Report(DiagnosticDescriptors.ImageLayerOnFlatInput, sites[i].Attribute, name, got);
+                        break;
+                    case ShapeProblem.FlattenOnFlatInput:
+                        Report(DiagnosticDescriptors.FlattenOnFlatInput, sites[i].Attribute, name, got);
+                        break;
+                    case ShapeProblem.NeedsFlatInput:
+                        Report(DiagnosticDescriptors.NeedsFlatInput, sites[i].Attribute, name, layers[i] is DenseSpec ? "a Dense layer" : "softmax", got);
+                        break;
+                    case ShapeProblem.KernelTooLarge:
+                        {
+                            var c = (Conv2DSpec)layers[i];
+                            Report(DiagnosticDescriptors.KernelTooLarge, sites[i].Attribute, name, Index(c.KernelHeight) + "×" + Index(c.KernelWidth), Index(shape[0]) + "×" + Index(shape[1]));
+                            break;
+                        }
+                    case ShapeProblem.PoolTooLarge:
+                        {
+                            var p = (Pooling2DSpec)layers[i];
+                            Report(DiagnosticDescriptors.PoolTooLarge, sites[i].Attribute, name, Index(p.PoolHeight) + "×" + Index(p.PoolWidth), Index(shape[0]) + "×" + Index(shape[1]));
+                            break;
+                        }
+                }
+                if (next is null || next.Any(d => d <= 0))
+                {
+                    return null; // an error above, or a non-positive size already reported: later shapes are unknown
+                }
+                shape = next;
             }
-            return inputs;
+            return shape;
         }
 
         /// <summary>Sequential.Of's rule: the last Dense/Activation layer's activation picks the loss.</summary>

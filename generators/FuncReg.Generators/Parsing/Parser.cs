@@ -55,20 +55,7 @@ namespace FuncReg.Generators.Parsing
 
             var model = new AttributeArguments(modelAttribute);
             ReportDuplicates(model, "[Model]");
-            int inputs = 0;
-            if (model.TryGetNamed("Inputs", out TypedConstant inputsValue, out LocationInfo? inputsAt))
-            {
-                inputs = AttributeArguments.AsInt(inputsValue);
-                if (inputs <= 0)
-                {
-                    Report(DiagnosticDescriptors.BadInputs, inputsAt, name, "got " + inputs.ToString(CultureInfo.InvariantCulture));
-                }
-            }
-            else
-            {
-                Report(DiagnosticDescriptors.BadInputs, model.Location, name, "but Inputs is not given");
-            }
-
+            (int inputs, int[]? inputShape) = ParseInputs(name, model);
             string? loss = null;
             LocationInfo? lossAt = null;
             if (model.TryGetNamed("Loss", out TypedConstant lossValue, out lossAt))
@@ -111,7 +98,7 @@ namespace FuncReg.Generators.Parsing
             }
             else
             {
-                CheckStructure(name, inputs, loss, lossAt, model.Location, fromLogits, fromLogitsAt, labelSmoothing, labelSmoothingAt);
+                CheckStructure(name, inputShape, loss, lossAt, model.Location, fromLogits, fromLogitsAt, labelSmoothing, labelSmoothingAt);
             }
 
             if (diagnostics.Any(d => DiagnosticDescriptors.ById(d.Id).DefaultSeverity == DiagnosticSeverity.Error))
@@ -119,7 +106,47 @@ namespace FuncReg.Generators.Parsing
                 return null;
             }
             string? ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : null;
-            return new ModelSpec(ns, name, inputs, loss, fromLogits, labelSmoothing, layers.ToEquatableArray());
+            return new ModelSpec(ns, name, inputs, (inputShape?.Length == 3 ? inputShape : new int[0]).ToEquatableArray(), loss, fromLogits, labelSmoothing, layers.ToEquatableArray());
+        }
+
+        /// <summary>
+        /// <c>Inputs = n</c> (feature vectors) or <c>InputShape = new[] { h, w, c }</c> (images), exactly one of them: the values per
+        /// sample and the input shape, null when it is not valid (errors reported).
+        /// </summary>
+        private (int Inputs, int[]? Shape) ParseInputs(string name, AttributeArguments model)
+        {
+            bool hasInputs = model.TryGetNamed("Inputs", out TypedConstant inputsValue, out LocationInfo? inputsAt);
+            bool hasShape = model.TryGetNamed("InputShape", out TypedConstant shapeValue, out LocationInfo? shapeAt);
+            if (hasInputs && hasShape)
+            {
+                Report(DiagnosticDescriptors.InputsAndInputShape, shapeAt, name);
+                return (0, null);
+            }
+            if (hasShape)
+            {
+                int[] shape = shapeValue.Kind == TypedConstantKind.Array && !shapeValue.IsNull
+                    ? shapeValue.Values.Select(AttributeArguments.AsInt).ToArray()
+                    : new int[0];
+                if (shape.Length != 3 || shape.Any(d => d <= 0))
+                {
+                    string got = shapeValue.IsNull ? "null" : "{ " + string.Join(", ", shape.Select(d => d.ToString(CultureInfo.InvariantCulture))) + " }";
+                    Report(DiagnosticDescriptors.BadInputShape, shapeAt, name, got);
+                    return (0, null);
+                }
+                return (shape[0] * shape[1] * shape[2], shape);
+            }
+            if (!hasInputs)
+            {
+                Report(DiagnosticDescriptors.BadInputs, model.Location, name, "but neither is given");
+                return (0, null);
+            }
+            int inputs = AttributeArguments.AsInt(inputsValue);
+            if (inputs <= 0)
+            {
+                Report(DiagnosticDescriptors.BadInputs, inputsAt, name, "got " + inputs.ToString(CultureInfo.InvariantCulture));
+                return (inputs, null);
+            }
+            return (inputs, new[] { inputs });
         }
 
         private void Report(DiagnosticDescriptor descriptor, LocationInfo? location, params string[] arguments) =>

@@ -41,12 +41,12 @@ public static class ConvKernels
 
     /// <summary>
     /// Backward of <see cref="Conv2DForward"/>: the activity penalty's gradient <c>∂(Ω(y)/n)/∂y</c> added to dy first (into
-    /// <paramref name="activityGradient"/>, when <paramref name="activity"/> is given); then <c>dz = dy·f′(z)</c> (or
+    /// <paramref name="activityGradient"/>, needed when <paramref name="activity"/> is given); then <c>dz = dy·f′(z)</c> (or
     /// <c>dz = dy</c> when <paramref name="fromLogits"/>), <c>dK = colsᵀ·dz</c> (TN GEMM), <c>db = Σ dz</c> and, when
     /// <paramref name="dx"/> is given, <c>dcols = dz·Kᵀ</c> (NT GEMM, written over the im2col buffer once dK is done)
     /// followed by col2im into dx. <paramref name="columns"/> must still hold the forward pass's im2col.
     /// </summary>
-    public static void Conv2DBackward(GemmContext context, ConvWorkspace workspace, ReadOnlySpan<float> x, ReadOnlySpan<float> dy, float[] columns, float[] kernel, float[] kernelGradient, float[]? biasGradient, float[] z, float[] y, float[] dz, float[]? dx, float[] activityGradient, Regularizer? activity, Activation activation, float alpha, bool fromLogits, int n, int filters)
+    public static void Conv2DBackward(GemmContext context, ConvWorkspace workspace, ReadOnlySpan<float> x, ReadOnlySpan<float> dy, float[] columns, float[] kernel, float[] kernelGradient, float[]? biasGradient, float[] z, float[] y, float[] dz, float[]? dx, float[]? activityGradient, Regularizer? activity, Activation activation, float alpha, bool fromLogits, int n, int filters)
     {
         ArgumentNullException.ThrowIfNull(workspace);
         Window2D g = workspace.Window;
@@ -54,6 +54,7 @@ public static class ConvKernels
         int rows = n * g.OutputPixels, size = rows * filters;
         if (activity is not null)
         {
+            ArgumentNullException.ThrowIfNull(activityGradient);
             Span<float> d = activityGradient.AsSpan(0, size);
             dy[..size].CopyTo(d);
             activity.AddGradient<float>(y.AsSpan(0, size), d, 1.0 / n);
