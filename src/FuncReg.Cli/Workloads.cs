@@ -19,3 +19,23 @@ public partial class MlpWorkload;
 [Dense(3, Activation.Relu, L2 = 0.7 / (2 * 211))]
 [Dense(1, Activation.Sigmoid, L2 = 0.7 / (2 * 211))]
 public partial class TinyWorkload;
+
+/// <summary>
+/// The peer's <c>cnn</c> workload (the <c>cnn</c> preset, <see cref="Commands.ModelSelection.CnnSpec"/>) on 28×28×1 images:
+/// conv 3×3 32 same (linear, with bias) + batch norm + relu + max-pool 2 → conv 3×3 64 same + batch norm + relu + max-pool 2
+/// → flatten → dropout 0.5 → dense 128 relu → dense 10 softmax-CE.
+/// </summary>
+[Model(InputShape = new[] { 28, 28, 1 }, Loss = Loss.CategoricalCrossEntropy)]
+[Conv2D(32, 3, Padding = Padding.Same)]
+[BatchNormalization]
+[Activation(Activation.Relu)]
+[MaxPooling2D(2)]
+[Conv2D(64, 3, Padding = Padding.Same)]
+[BatchNormalization]
+[Activation(Activation.Relu)]
+[MaxPooling2D(2)]
+[Flatten]
+[Dropout(0.5)]
+[Dense(128, Activation.Relu)]
+[Dense(10, Activation.Softmax)]
+public partial class CnnWorkload;

@@ -18,7 +18,7 @@ internal static class BenchCommand
         var threads = new Option<int>("--threads") { Description = "GEMM threads (results do not depend on it).", DefaultValueFactory = _ => Environment.ProcessorCount };
         var seconds = new Option<double>("--seconds") { Description = "Measured steady-state duration, after warm-up.", DefaultValueFactory = _ => 5.0 };
         var sizes = new Option<int[]>("--n") { Description = "GEMM sizes (square n×n×n).", DefaultValueFactory = _ => [256, 512, 1024, 2048], AllowMultipleArgumentsPerToken = true };
-        var engine = new Option<string>("--engine") { Description = "generated (the source generator's fused code; cnn runs compiled until the generator has conv layers), compiled (the same passes planned at run time) or reference (the interpreter).", DefaultValueFactory = _ => "generated" };
+        var engine = new Option<string>("--engine") { Description = "generated (the source generator's fused code), compiled (the same passes planned at run time) or reference (the interpreter).", DefaultValueFactory = _ => "generated" };
         engine.AcceptOnlyFromAmong("generated", "compiled", "reference");
         var cmd = new Command("bench", "Measure training samples/s on the peer workloads (mlp, tiny, cnn) or GEMM GFLOP/s (gemm).")
         {
@@ -130,15 +130,16 @@ internal static class BenchCommand
     private static (double Samples, double Steps, string Detail) Training(string name, int threads, double seconds, string engine)
     {
         var (spec, optimizer, batch, data) = Workload(name);
-        if (name == "cnn" && engine == "generated")
-        {
-            engine = "compiled"; // the source generator has no conv layers yet
-        }
         IModel model = engine switch
         {
             "reference" => Reference.Build(spec, seed: 0),
             "compiled" => new CompiledModel(spec, seed: 0, threads: threads),
-            _ => name == "mlp" ? new MlpWorkload(seed: 0, threads: threads) : new TinyWorkload(seed: 0, threads: threads),
+            _ => name switch
+            {
+                "mlp" => new MlpWorkload(seed: 0, threads: threads),
+                "cnn" => new CnnWorkload(seed: 0, threads: threads),
+                _ => new TinyWorkload(seed: 0, threads: threads),
+            },
         };
         if (!model.Spec.Equals(spec))
         {

@@ -78,6 +78,16 @@ public class CnnCliTests
     }
 
     [Fact]
+    public void Cnn_workload_declared_with_attributes_is_the_preset()
+    {
+        Assert.Equal(ModelSelection.CnnSpec, FuncReg.Cli.CnnWorkload.Spec);
+        using var generated = new FuncReg.Cli.CnnWorkload(seed: 3);
+        using var compiled = new CompiledModel(ModelSelection.CnnSpec, seed: 3);
+        Assert.Equal(compiled.Parameters.Select(p => (p.Name, string.Join(",", p.Shape))), generated.Parameters.Select(p => (p.Name, string.Join(",", p.Shape))));
+        Assert.All(compiled.Parameters.Zip(generated.Parameters), p => Assert.True(p.First.Values.SequenceEqual(p.Second.Values), p.First.Name + " is initialized differently"));
+    }
+
+    [Fact]
     public void Train_cnn_preset_with_augmentation_reports_the_accuracies()
     {
         using DataFixtures d = FashionDirectory();
@@ -222,7 +232,7 @@ public class CnnCliTests
         Assert.True(code == 0, error);
         string[] lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.StartsWith("cnn: ", lines[^2], StringComparison.Ordinal);
-        Assert.Contains("compiled engine, batch 128", lines[^2], StringComparison.Ordinal);
+        Assert.Contains("generated engine, batch 128", lines[^2], StringComparison.Ordinal); // the attribute-declared CnnWorkload
         using JsonDocument json = JsonDocument.Parse(lines[^1]);
         Assert.Equal("cnn", json.RootElement.GetProperty("workload").GetString());
         Assert.True(json.RootElement.GetProperty("samples_per_second").GetDouble() > 0);
