@@ -28,13 +28,24 @@ public sealed class RandomArchitectureTests
     ];
 
     [Fact]
-    public void Random_declarations_compile_and_train_like_the_reference()
+    public void Random_declarations_compile_and_train_like_the_reference() =>
+        CompileAndTrain(new Random(20240611), Models, Declaration);
+
+    /// <summary>The same for random image models: a convolutional stem (see <see cref="ImageDeclaration"/>), then the dense blocks.</summary>
+    [Fact]
+    public void Random_image_declarations_compile_and_train_like_the_reference() =>
+        CompileAndTrain(new Random(20261122), 20, ImageDeclaration, ["[Conv2D(", "Padding = Padding.Same", "Strides = 2", ", 2, Activation.", "[BatchNormalization]", "[SpatialDropout2D(", "[MaxPooling2D(", "[AveragePooling2D(", "[Flatten]", "[GlobalAveragePooling2D]"]);
+
+    private static void CompileAndTrain(Random random, int models, Func<Random, string, string> declare, string[]? covers = null)
     {
-        var random = new Random(20240611);
-        string source = "using FuncReg;\nnamespace Random.Models;\n\n" + string.Join("\n", Enumerable.Range(0, Models).Select(i => Declaration(random, "Net" + Str(i))));
+        string source = "using FuncReg;\nnamespace Random.Models;\n\n" + string.Join("\n", Enumerable.Range(0, models).Select(i => declare(random, "Net" + Str(i))));
+        foreach (string part in covers ?? [])
+        {
+            Assert.Contains(part, source, StringComparison.Ordinal);
+        }
         (GeneratorRunResult result, Compilation output) = GeneratorHarness.Run(source);
         Assert.Empty(result.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error));
-        Assert.Equal(Models, result.GeneratedSources.Length);
+        Assert.Equal(models, result.GeneratedSources.Length);
         using var stream = new MemoryStream();
         Microsoft.CodeAnalysis.Emit.EmitResult emitted = output.Emit(stream);
         Assert.True(emitted.Success, string.Join("\n", emitted.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error)));
@@ -43,7 +54,7 @@ public sealed class RandomArchitectureTests
         try
         {
             Assembly assembly = context.LoadFromStream(stream);
-            for (int i = 0; i < Models; i++)
+            for (int i = 0; i < models; i++)
             {
                 Type type = assembly.GetType("Random.Models.Net" + Str(i), throwOnError: true)!;
                 long seed = random.Next();
@@ -129,6 +140,88 @@ public sealed class RandomArchitectureTests
             sb.Append('[').Append(layer).Append("]\n");
         }
         return sb.Append("public partial class ").Append(name).Append(";\n").ToString();
+    }
+
+    /// <summary>
+    /// An image model: a random [h, w, c] input, one to three conv blocks (kernel 1–3 or 3×2, stride 1 or 2, same or valid
+    /// padding, random activation, penalties and MaxNorm, each optionally followed by channel batch norm, spatial dropout, an
+    /// activation or a pooling that fits), then Flatten or GlobalAveragePooling2D and the dense blocks and head of
+    /// <see cref="Declaration"/> without its batch norms. Batch norm only follows the first conv (which has no bias and a
+    /// nonlinear activation) and never feeds GlobalAveragePooling2D directly: a per-channel shift (an earlier bias) passes a
+    /// valid conv and relu-like activations as a per-channel shift, which a later batch norm removes, so its true gradient
+    /// would be (nearly) zero and the engines would only compare rounding noise (CompiledCnnProperties.Degenerate).
+    /// </summary>
+    private static string ImageDeclaration(Random r, string name)
+    {
+        int h0 = r.Next(5, 10), w0 = r.Next(5, 10), c = r.Next(1, 4), h = h0, w = w0;
+        var layers = new List<string>();
+        int blocks = r.Next(1, 4);
+        for (int b = 0; b < blocks; b++)
+        {
+            (int kh, int kw) = r.Next(4) switch { 0 => (1, 1), 1 => (2, 2), 2 => (3, 2), _ => (3, 3) };
+            bool same = r.Next(2) == 0 || kh > h || kw > w;
+            int stride = r.Next(3) == 0 ? 2 : 1;
+            string? extra = r.Next(6) switch
+            {
+                0 when b == 0 => "BatchNormalization",
+                1 => "SpatialDropout2D(" + Str(0.1 + (0.3 * r.NextDouble())) + ")",
+                2 => "Activation(Activation." + Hidden[r.Next(Hidden.Length)] + ")",
+                3 => "MaxPooling2D(2" + (r.Next(2) == 0 ? ", Padding = Padding.Same" : "") + ")",
+                4 => "AveragePooling2D(2, Strides = 1" + (r.Next(2) == 0 ? ", Padding = Padding.Same" : "") + ")",
+                _ => null,
+            };
+            bool beforeBatchNorm = extra == "BatchNormalization";
+            // before batch norm a nonlinear activation, so no per-channel shift from earlier layers reaches it unchanged
+            string activation = beforeBatchNorm ? Hidden[r.Next(1, Hidden.Length)] : Hidden[r.Next(Hidden.Length)];
+            var args = new List<string> { Str(r.Next(2, 6)), kh == kw ? Str(kh) : Str(kh) + ", " + Str(kw), "Activation." + activation };
+            Penalties(r, args, bias: !beforeBatchNorm);
+            if (beforeBatchNorm)
+            {
+                args.Add("UseBias = false");
+            }
+            if (stride != 1)
+            {
+                args.Add("Strides = " + Str(stride));
+            }
+            if (same)
+            {
+                args.Add("Padding = Padding.Same");
+            }
+            layers.Add("Conv2D(" + string.Join(", ", args) + ")");
+            h = same ? (h + stride - 1) / stride : ((h - kh) / stride) + 1;
+            w = same ? (w + stride - 1) / stride : ((w - kw) / stride) + 1;
+            if (extra is not null && extra.StartsWith("MaxPooling2D(2)", StringComparison.Ordinal) && (h < 2 || w < 2))
+            {
+                extra = null; // a valid 2×2 pool needs at least 2×2
+            }
+            if (extra is not null)
+            {
+                layers.Add(extra);
+            }
+            if (extra is not null && extra.StartsWith("MaxPooling2D", StringComparison.Ordinal))
+            {
+                bool samePool = extra.Contains("Same", StringComparison.Ordinal);
+                h = samePool ? (h + 1) / 2 : h / 2;
+                w = samePool ? (w + 1) / 2 : w / 2;
+            }
+            else if (extra is not null && extra.StartsWith("AveragePooling2D", StringComparison.Ordinal) && !extra.Contains("Same", StringComparison.Ordinal))
+            {
+                h -= 1;
+                w -= 1;
+            }
+            if (h < 3 || w < 3)
+            {
+                break;
+            }
+        }
+        // GlobalAveragePooling2D right after batch norm (through pass-through layers) outputs exactly β: rounding noise only.
+        bool afterNorm = layers[^1].StartsWith("BatchNormalization", StringComparison.Ordinal) || (layers.Count > 1 && layers[^2].StartsWith("BatchNormalization", StringComparison.Ordinal));
+        layers.Add(r.Next(2) == 0 || afterNorm ? "Flatten" : "GlobalAveragePooling2D");
+        // The dense blocks and head of a flat declaration, its Inputs replaced by the image's shape and the stem put first.
+        string[] lines = Declaration(r, name).Split('\n');
+        string model = System.Text.RegularExpressions.Regex.Replace(lines[0], @"Inputs = \d+", "InputShape = new[] { " + Str(h0) + ", " + Str(w0) + ", " + Str(c) + " }");
+        IEnumerable<string> tail = lines.Skip(1).Where(l => !l.StartsWith("[BatchNormalization", StringComparison.Ordinal));
+        return string.Join("\n", new[] { model }.Concat(layers.Select(l => "[" + l + "]")).Concat(tail));
     }
 
     private static void Penalties(Random r, List<string> args, bool bias)
