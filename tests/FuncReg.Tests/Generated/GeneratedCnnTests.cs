@@ -67,6 +67,28 @@ public sealed class GeneratedCnnTests
         Assert.True(double.IsFinite(history.Epochs[^1].Loss));
     }
 
+    [Fact]
+    public void The_readme_shows_the_SmallCnn_declaration_of_this_file()
+    {
+        string Find(string relative)
+        {
+            for (DirectoryInfo? d = new(AppContext.BaseDirectory); d is not null; d = d.Parent)
+            {
+                string candidate = Path.Combine(d.FullName, relative);
+                if (File.Exists(candidate))
+                {
+                    return candidate;
+                }
+            }
+            throw new FileNotFoundException(relative);
+        }
+        string source = File.ReadAllText(Find("tests/FuncReg.Tests/Generated/GeneratedCnnTests.cs")).ReplaceLineEndings("\n");
+        int begin = source.IndexOf('\n', source.IndexOf("// --- README begin", StringComparison.Ordinal)) + 1;
+        string declaration = source[begin..source.IndexOf("// --- README end", StringComparison.Ordinal)];
+        Assert.Contains("public partial class SmallCnn;", declaration, StringComparison.Ordinal);
+        Assert.Contains(declaration, File.ReadAllText(Find("README.md")).ReplaceLineEndings("\n"), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
