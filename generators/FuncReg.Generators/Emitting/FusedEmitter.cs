@@ -70,6 +70,12 @@ namespace FuncReg.Generators.Emitting
 
             public bool First { get; set; }
 
+            /// <summary>
+            /// An Activation step keeps a copy of its input (z) only when it is the last step (the loss head reads the logits)
+            /// or a softmax; otherwise its backward pass reads z from the previous step's output, unchanged until then.
+            /// </summary>
+            public bool KeepPreActivation { get; set; }
+
             /// <summary>Buffer holding this step's output.</summary>
             public string Output => Field + "Y";
 
@@ -123,6 +129,10 @@ namespace FuncReg.Generators.Emitting
                 }
                 steps.Add(step);
             }
+            foreach (Step s in steps)
+            {
+                s.KeepPreActivation = s.Layer is ActivationSpec a && (s == steps[steps.Count - 1] || a.Function == "Softmax");
+            }
             if (steps.Count == 0)
             {
                 // only Flatten layers: one step copies the input to the output
@@ -164,7 +174,7 @@ namespace FuncReg.Generators.Emitting
                             w.Line("private readonly int " + s.Field + "ActivityIndex;");
                         }
                         break;
-                    case ActivationSpec:
+                    case ActivationSpec when s.KeepPreActivation:
                         buffers.Add(s.Field + "Z");
                         break;
                     case DropoutSpec or GaussianDropoutSpec or GaussianNoiseSpec:
@@ -308,7 +318,7 @@ namespace FuncReg.Generators.Emitting
                             lines.Add(s.Field + "A = " + outs + ";");
                         }
                         break;
-                    case ActivationSpec:
+                    case ActivationSpec when s.KeepPreActivation:
                         lines.Add(s.Field + "Z = " + ins + ";");
                         break;
                     case DropoutSpec or GaussianDropoutSpec or GaussianNoiseSpec:
@@ -390,6 +400,10 @@ namespace FuncReg.Generators.Emitting
                             }
                             break;
                         }
+                    case ActivationSpec a when !s.KeepPreActivation:
+                        w.Line("// " + s.Name + ": y = " + a.Function.ToLowerInvariant() + "(x), x kept in " + (inSpan == "x" ? "the batch" : input) + " for the backward pass");
+                        w.Line(K + "ActivationKernels.Forward(" + Lib + "Activation." + a.Function + ", " + Float(Alpha(a.Function)) + ", " + inSpan + ", " + s.Output + ".AsSpan(0, " + outSize + "));");
+                        break;
                     case ActivationSpec a:
                         w.Line("// " + s.Name + ": y = " + a.Function.ToLowerInvariant() + "(x)");
                         w.Line(inSpan + ".CopyTo(" + s.Field + "Z);");
@@ -531,7 +545,8 @@ namespace FuncReg.Generators.Emitting
                         }
                         else
                         {
-                            w.Line(K + "ActivationKernels.Backward(" + Lib + "Activation." + act.Function + ", " + Float(Alpha(act.Function)) + ", " + s.Field + "Z.AsSpan(0, " + inSize + "), " + s.Output + ".AsSpan(0, " + inSize + "), default, " + dy + ", " + s.InputGradient + ".AsSpan(0, " + inSize + "));");
+                            string z = s.KeepPreActivation ? s.Field + "Z.AsSpan(0, " + inSize + ")" : input;
+                            w.Line(K + "ActivationKernels.Backward(" + Lib + "Activation." + act.Function + ", " + Float(Alpha(act.Function)) + ", " + z + ", " + s.Output + ".AsSpan(0, " + inSize + "), default, " + dy + ", " + s.InputGradient + ".AsSpan(0, " + inSize + "));");
                         }
                         if (last)
                         {

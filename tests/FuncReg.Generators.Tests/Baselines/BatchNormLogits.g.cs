@@ -39,7 +39,7 @@ namespace Examples.Normalized
         private readonly float[] batchNorm2Mean = new float[32], batchNorm2Variance = new float[32], batchNorm2InvStd = new float[32];
         private bool batchNorm2Training;
         private float[] batchNorm2Y = [], batchNorm2Dx = [], batchNorm2Xhat = [];
-        private float[] activation3Y = [], activation3Dx = [], activation3Z = [];
+        private float[] activation3Y = [], activation3Dx = [];
         private readonly global::FuncReg.FusedParameter dense4Kernel, dense4Bias;
         private float[] dense4Y = [], dense4Dx = [], dense4Z = [], dense4Dz = [];
 
@@ -72,7 +72,6 @@ namespace Examples.Normalized
             batchNorm2Xhat = new float[rows * 32];
             activation3Y = new float[rows * 32];
             activation3Dx = new float[rows * 32];
-            activation3Z = new float[rows * 32];
             dense4Y = new float[rows * 4];
             dense4Dx = new float[rows * 32];
             dense4Z = new float[rows * 4];
@@ -106,9 +105,8 @@ namespace Examples.Normalized
             {
                 global::FuncReg.NormalizationOps.BatchForwardInference<float>(Take(dense1Y, n * 32), batchNorm2Gamma.Values, batchNorm2Beta.Values, batchNorm2MovingMean.Values, batchNorm2MovingVariance.Values, 1E-05, Take(batchNorm2Y, n * 32), n, 32);
             }
-            // activation_3: y = relu(x)
-            Take(batchNorm2Y, n * 32).CopyTo(activation3Z);
-            global::FuncReg.Kernels.ActivationKernels.Forward(global::FuncReg.Activation.Relu, 0.0f, Take(activation3Z, n * 32), Take(activation3Y, n * 32));
+            // activation_3: y = relu(x), x kept in batchNorm2Y for the backward pass
+            global::FuncReg.Kernels.ActivationKernels.Forward(global::FuncReg.Activation.Relu, 0.0f, Take(batchNorm2Y, n * 32), Take(activation3Y, n * 32));
             // dense_4: z = x·W + b, y = linear(z) — bias and activation fused into the GEMM epilogue
             global::FuncReg.Kernels.DenseKernels.Forward(GemmContext, Take(activation3Y, n * 32), dense4Kernel.Values, dense4Bias.Values, dense4Z, null, dense4Y, null, global::FuncReg.Activation.Linear, 0.0f, n, 32, 4);
         }
@@ -119,7 +117,7 @@ namespace Examples.Normalized
             // dense_4: dz = dy·linear′(z) in one pass (or dz = dy from a fused loss head), then dW = xᵀ·dz, db = Σ dz, dx = dz·Wᵀ
             global::FuncReg.Kernels.DenseKernels.Backward(GemmContext, Take(activation3Y, n * 32), dense4Kernel.Values, dense4Kernel.Gradient, dense4Bias.Gradient, dense4Z, null, dense4Y, null, outputGradient, dense4Dz, dense4Dx, global::FuncReg.Activation.Linear, 0.0f, null, Head != global::FuncReg.LossHead.Generic, n, 32, 4);
             // activation_3: dx = relu′·dy
-            global::FuncReg.Kernels.ActivationKernels.Backward(global::FuncReg.Activation.Relu, 0.0f, Take(activation3Z, n * 32), Take(activation3Y, n * 32), default, Take(dense4Dx, n * 32), Take(activation3Dx, n * 32));
+            global::FuncReg.Kernels.ActivationKernels.Backward(global::FuncReg.Activation.Relu, 0.0f, Take(batchNorm2Y, n * 32), Take(activation3Y, n * 32), default, Take(dense4Dx, n * 32), Take(activation3Dx, n * 32));
             // batch_norm_2: dγ, dβ and dx
             if (batchNorm2Training)
             {

@@ -40,7 +40,7 @@ namespace Examples
         private bool batchNorm1Training;
         private global::FuncReg.Kernels.ChannelBatchNorm? batchNorm1Channels;
         private float[] batchNorm1Y = [], batchNorm1Dx = [], batchNorm1Xhat = [];
-        private float[] activation2Y = [], activation2Dx = [], activation2Z = [];
+        private float[] activation2Y = [], activation2Dx = [];
         // max_pooling2d_3: 28×28×32 → 14×14×32, 2×2 window, strides 2×2, valid padding
         private static readonly global::FuncReg.Window2D maxPooling2d3Window = new(28, 28, 32, 2, 2, 2, 2, 14, 14, 0, 0);
         private readonly global::FuncReg.Kernels.ConvWorkspace maxPooling2d3Work = new(maxPooling2d3Window);
@@ -56,7 +56,7 @@ namespace Examples
         private bool batchNorm5Training;
         private global::FuncReg.Kernels.ChannelBatchNorm? batchNorm5Channels;
         private float[] batchNorm5Y = [], batchNorm5Dx = [], batchNorm5Xhat = [];
-        private float[] activation6Y = [], activation6Dx = [], activation6Z = [];
+        private float[] activation6Y = [], activation6Dx = [];
         // max_pooling2d_7: 14×14×64 → 7×7×64, 2×2 window, strides 2×2, valid padding
         private static readonly global::FuncReg.Window2D maxPooling2d7Window = new(14, 14, 64, 2, 2, 2, 2, 7, 7, 0, 0);
         private readonly global::FuncReg.Kernels.ConvWorkspace maxPooling2d7Work = new(maxPooling2d7Window);
@@ -106,7 +106,6 @@ namespace Examples
             batchNorm1Channels = new global::FuncReg.Kernels.ChannelBatchNorm(32, rows * 784);
             activation2Y = new float[rows * 25088];
             activation2Dx = new float[rows * 25088];
-            activation2Z = new float[rows * 25088];
             maxPooling2d3Y = new float[rows * 6272];
             maxPooling2d3Dx = new float[rows * 25088];
             maxPooling2d3Argmax = new int[rows * 6272];
@@ -121,7 +120,6 @@ namespace Examples
             batchNorm5Channels = new global::FuncReg.Kernels.ChannelBatchNorm(64, rows * 196);
             activation6Y = new float[rows * 12544];
             activation6Dx = new float[rows * 12544];
-            activation6Z = new float[rows * 12544];
             maxPooling2d7Y = new float[rows * 3136];
             maxPooling2d7Dx = new float[rows * 12544];
             maxPooling2d7Argmax = new int[rows * 3136];
@@ -156,9 +154,8 @@ namespace Examples
             {
                 global::FuncReg.NormalizationOps.BatchForwardInference<float>(Take(conv2d0Y, n * 25088), batchNorm1Gamma.Values, batchNorm1Beta.Values, batchNorm1MovingMean.Values, batchNorm1MovingVariance.Values, 0.001, Take(batchNorm1Y, n * 25088), n * 784, 32);
             }
-            // activation_2: y = relu(x)
-            Take(batchNorm1Y, n * 25088).CopyTo(activation2Z);
-            global::FuncReg.Kernels.ActivationKernels.Forward(global::FuncReg.Activation.Relu, 0.0f, Take(activation2Z, n * 25088), Take(activation2Y, n * 25088));
+            // activation_2: y = relu(x), x kept in batchNorm1Y for the backward pass
+            global::FuncReg.Kernels.ActivationKernels.Forward(global::FuncReg.Activation.Relu, 0.0f, Take(batchNorm1Y, n * 25088), Take(activation2Y, n * 25088));
             // max_pooling2d_3: max over each window, its argmax kept for the backward pass; split over the threads by samples
             global::FuncReg.Kernels.ConvKernels.MaxPool2DForward(GemmContext, maxPooling2d3Work, Take(activation2Y, n * 25088), maxPooling2d3Y, maxPooling2d3Argmax, n);
             // conv2d_4: im2col of the batch into conv2d4Columns [n·196, 288], split over the threads by samples; then z = cols·K + b, y = z by one GEMM, the bias added by its epilogue, z and y one buffer
@@ -176,9 +173,8 @@ namespace Examples
             {
                 global::FuncReg.NormalizationOps.BatchForwardInference<float>(Take(conv2d4Y, n * 12544), batchNorm5Gamma.Values, batchNorm5Beta.Values, batchNorm5MovingMean.Values, batchNorm5MovingVariance.Values, 0.001, Take(batchNorm5Y, n * 12544), n * 196, 64);
             }
-            // activation_6: y = relu(x)
-            Take(batchNorm5Y, n * 12544).CopyTo(activation6Z);
-            global::FuncReg.Kernels.ActivationKernels.Forward(global::FuncReg.Activation.Relu, 0.0f, Take(activation6Z, n * 12544), Take(activation6Y, n * 12544));
+            // activation_6: y = relu(x), x kept in batchNorm5Y for the backward pass
+            global::FuncReg.Kernels.ActivationKernels.Forward(global::FuncReg.Activation.Relu, 0.0f, Take(batchNorm5Y, n * 12544), Take(activation6Y, n * 12544));
             // max_pooling2d_7: max over each window, its argmax kept for the backward pass; split over the threads by samples
             global::FuncReg.Kernels.ConvKernels.MaxPool2DForward(GemmContext, maxPooling2d7Work, Take(activation6Y, n * 12544), maxPooling2d7Y, maxPooling2d7Argmax, n);
             // flatten_8: no pass, the channels-last rows of maxPooling2d7Y are already flat
@@ -217,7 +213,7 @@ namespace Examples
             // max_pooling2d_7: dx = 0, then dx[argmax] += dy
             global::FuncReg.Kernels.ConvKernels.MaxPool2DBackward(GemmContext, maxPooling2d7Work, Take(dropout9Dx, n * 3136), maxPooling2d7Argmax, maxPooling2d7Dx, n);
             // activation_6: dx = relu′·dy
-            global::FuncReg.Kernels.ActivationKernels.Backward(global::FuncReg.Activation.Relu, 0.0f, Take(activation6Z, n * 12544), Take(activation6Y, n * 12544), default, Take(maxPooling2d7Dx, n * 12544), Take(activation6Dx, n * 12544));
+            global::FuncReg.Kernels.ActivationKernels.Backward(global::FuncReg.Activation.Relu, 0.0f, Take(batchNorm5Y, n * 12544), Take(activation6Y, n * 12544), default, Take(maxPooling2d7Dx, n * 12544), Take(activation6Dx, n * 12544));
             // batch_norm_5: dγ, dβ and dx
             if (batchNorm5Training)
             {
@@ -232,7 +228,7 @@ namespace Examples
             // max_pooling2d_3: dx = 0, then dx[argmax] += dy
             global::FuncReg.Kernels.ConvKernels.MaxPool2DBackward(GemmContext, maxPooling2d3Work, Take(conv2d4Dx, n * 6272), maxPooling2d3Argmax, maxPooling2d3Dx, n);
             // activation_2: dx = relu′·dy
-            global::FuncReg.Kernels.ActivationKernels.Backward(global::FuncReg.Activation.Relu, 0.0f, Take(activation2Z, n * 25088), Take(activation2Y, n * 25088), default, Take(maxPooling2d3Dx, n * 25088), Take(activation2Dx, n * 25088));
+            global::FuncReg.Kernels.ActivationKernels.Backward(global::FuncReg.Activation.Relu, 0.0f, Take(batchNorm1Y, n * 25088), Take(activation2Y, n * 25088), default, Take(maxPooling2d3Dx, n * 25088), Take(activation2Dx, n * 25088));
             // batch_norm_1: dγ, dβ and dx
             if (batchNorm1Training)
             {
