@@ -599,7 +599,7 @@ namespace FuncReg.Generators.Emitting
                     case Conv2DSpec c:
                         {
                             bool activity = c.HasActivity;
-                            w.Line("// " + s.Name + ": " + (activity ? "dy += ∂(activity penalty)/∂y, then " : "") + "dz = dy·" + c.Activation.ToLowerInvariant() + "′(z) in one pass" + (last ? " (or dz = dy from a fused loss head)" : "") + ", dK = colsᵀ·dz, db = Σ dz" + (s.InputGradient is not null ? ", dcols = dz·Kᵀ over the im2col buffer, then col2im into dx" : ""));
+                            w.Line("// " + s.Name + ": " + (activity ? "dy += ∂(activity penalty)/∂y, then " : "") + "dz = dy·" + c.Activation.ToLowerInvariant() + "′(z) in one pass" + (last ? " (or dz = dy from a fused loss head)" : "") + ", dK = colsᵀ·dz, db = Σ dz" + (s.InputGradient is null ? "" : s.Window!.Pointwise ? ", dx = dz·Kᵀ" : ", dcols = dz·Kᵀ over the im2col buffer, then col2im into dx"));
                             w.Line(K + "ConvKernels.Conv2DBackward(GemmContext, " + s.Field + "Work, " + input + ", " + dy + ", " + s.Field + "Columns, " + s.Field + "Kernel.Values, " + s.Field + "Kernel.Gradient, " + (c.UseBias ? s.Field + "Bias.Gradient" : "null") + ", " + s.Field + "Z, " + s.Output + ", " + s.Field + "Dz, " + (s.InputGradient ?? "null") + ", " + (activity ? s.Field + "ActivityDy, " + s.Field + "Activity" : "null, null") + ", " + Lib + "Activation." + c.Activation + ", " + Float(Alpha(c.Activation)) + ", " + (last ? "Head != " + Lib + "LossHead.Generic" : "false") + ", n, " + Literals.Int(c.Filters) + ");");
                             break;
                         }

@@ -189,7 +189,7 @@ namespace Examples
             {
                 global::FuncReg.NormalizationOps.BatchBackwardInference<float>(Take(conv2d3Y, n * 108), Take(maxPooling2d5Dx, n * 108), batchNorm4Gamma.Values, batchNorm4MovingMean.Values, batchNorm4MovingVariance.Values, 0.001, Take(batchNorm4Dx, n * 108), Cleared(batchNorm4Gamma.Gradient), Cleared(batchNorm4Beta.Gradient), n * 18, 6);
             }
-            // conv2d_3: dz = dy·linear′(z) in one pass, dK = colsᵀ·dz, db = Σ dz, dcols = dz·Kᵀ over the im2col buffer, then col2im into dx
+            // conv2d_3: dz = dy·linear′(z) in one pass, dK = colsᵀ·dz, db = Σ dz, dx = dz·Kᵀ
             global::FuncReg.Kernels.ConvKernels.Conv2DBackward(GemmContext, conv2d3Work, Take(averagePooling2d2Y, n * 144), Take(batchNorm4Dx, n * 108), conv2d3Columns, conv2d3Kernel.Values, conv2d3Kernel.Gradient, null, conv2d3Z, conv2d3Y, conv2d3Dz, conv2d3Dx, null, null, global::FuncReg.Activation.Linear, 0.0f, false, n, 6);
             // average_pooling2d_2: each output's gradient spread evenly over its window
             global::FuncReg.Kernels.ConvKernels.AveragePool2DBackward(Take(conv2d3Dx, n * 144), averagePooling2d2Dx, n, averagePooling2d2Window);

@@ -34,6 +34,11 @@ public partial class SmallCnn;
 [Dense(10, Activation.Softmax)]
 public partial class SteadyStateCnn;
 
+/// <summary>Nothing but a Flatten: the generated model copies its input (CompiledModel plans a linear activation step).</summary>
+[Model(InputShape = new[] { 2, 3, 2 }, Loss = Loss.MeanSquaredError)]
+[Flatten]
+public partial class FlattenOnly;
+
 /// <summary>Generated CNNs: the spec the attributes describe, 0-byte steady state, thread-count independence, and the compiled engine's exact results.</summary>
 public sealed class GeneratedCnnTests
 {
@@ -87,6 +92,17 @@ public sealed class GeneratedCnnTests
         string declaration = source[begin..source.IndexOf("// --- README end", StringComparison.Ordinal)];
         Assert.Contains("public partial class SmallCnn;", declaration, StringComparison.Ordinal);
         Assert.Contains(declaration, File.ReadAllText(Find("README.md")).ReplaceLineEndings("\n"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_model_of_only_Flatten_is_the_identity()
+    {
+        using var model = new FlattenOnly(seed: 1);
+        float[] x = [.. Enumerable.Range(0, 2 * 12).Select(i => (i * 0.37f) - 4)];
+        Assert.Equal(x, model.Predict(x));
+        float[] targets = [.. x.Select(v => v + 1)];
+        StepResult r = model.TrainStep(new Batch(x, [], targets, 2), []);
+        Assert.Equal(1.0, r.DataLoss, 6);
     }
 
     [Theory]
