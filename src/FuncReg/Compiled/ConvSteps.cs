@@ -11,25 +11,23 @@ namespace FuncReg;
 /// </summary>
 internal sealed class ConvStep : CompiledStep
 {
-    private readonly Window2D g;
     private readonly Conv2D spec;
     private readonly FusedParameter kernel;
     private readonly FusedParameter? bias;
     private readonly float alpha;
     private readonly Regularizer? activity;
     private readonly ConvWorkspace workspace;
-    private float[] columns = [], z = [], dz = [], activityGradient = [];
+    private float[] z = [], dz = [], activityGradient = [];
 
     public ConvStep(Window2D window, Conv2D spec, FusedParameter kernel, FusedParameter? bias)
         : base(window.InputSize, window.OutputPixels * spec.Filters)
     {
-        g = window;
         this.spec = spec;
         this.kernel = kernel;
         this.bias = bias;
         alpha = (float)spec.EffectiveAlpha;
         activity = spec.ActivityRegularizer is { IsZero: false } r ? r : null;
-        workspace = new ConvWorkspace(window);
+        workspace = new ConvWorkspace(window, spec.Filters);
     }
 
     public Regularizer? Activity => activity;
@@ -39,7 +37,7 @@ internal sealed class ConvStep : CompiledStep
     public override void Resize(int capacity)
     {
         base.Resize(capacity);
-        columns = new float[ConvKernels.ColumnsLength(g, capacity)];
+        workspace.Allocate(capacity);
         // a linear conv (as before batch norm) writes its output in place: the epilogue allows y = C when unmasked
         z = spec.Activation == Activation.Linear && activity is null ? Output : new float[capacity * Outputs];
         dz = new float[capacity * Outputs];
@@ -47,10 +45,10 @@ internal sealed class ConvStep : CompiledStep
     }
 
     public override void Forward(ReadOnlySpan<float> x, int n, bool training, long seed, long step, GemmContext gemm) =>
-        ConvKernels.Conv2DForward(gemm, workspace, x, columns, kernel.Values, bias?.Values, z, Output, spec.Activation, alpha, n, spec.Filters);
+        ConvKernels.Conv2DForward(gemm, workspace, x, kernel.Values, bias?.Values, z, Output, spec.Activation, alpha, n);
 
     public override void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, int n, bool needInputGradient, GemmContext gemm) =>
-        ConvKernels.Conv2DBackward(gemm, workspace, x, dy, columns, kernel.Values, kernel.Gradient, bias?.Gradient, z, Output, dz, needInputGradient ? InputGradient : null, activityGradient, activity, spec.Activation, alpha, FusedOutput, n, spec.Filters);
+        ConvKernels.Conv2DBackward(gemm, workspace, x, dy, kernel.Values, kernel.Gradient, bias?.Gradient, z, Output, dz, needInputGradient ? InputGradient : null, activityGradient, activity, spec.Activation, alpha, FusedOutput, n);
 }
 
 /// <summary>MaxPooling2D (the argmax of each window kept for the backward pass) or AveragePooling2D.</summary>

@@ -16,19 +16,19 @@ public static class ConvKernels
     /// </summary>
     public static bool IsPointwise(in Window2D g) => g.KernelHeight == 1 && g.KernelWidth == 1 && g.StrideHeight == 1 && g.StrideWidth == 1;
 
-    /// <summary>Length of the im2col buffer of a convolution for <paramref name="samples"/> samples: n·oh·ow·kh·kw·cin (0 when pointwise).</summary>
-    public static int ColumnsLength(in Window2D g, int samples) => IsPointwise(g) ? 0 : samples * g.OutputPixels * g.PatchSize;
-
     /// <summary>
-    /// Conv2D forward as a GEMM: im2col of the batch into <paramref name="columns"/> ([n·oh·ow, kh·kw·cin], split over the
+    /// Conv2D forward as a GEMM: im2col of the batch into the workspace's buffer ([n·oh·ow, kh·kw·cin], split over the
     /// threads by samples), then the dense forward pass on it (<see cref="DenseKernels.Forward"/>: one NN GEMM with
     /// <c>z = cols·K + b</c> and <c>y = f(z)</c> written by its epilogue), whose [n·oh·ow, filters] output is the NHWC
     /// output. <paramref name="z"/> may be <paramref name="y"/> for a linear activation (the epilogue writes y = z in place).
+    /// The workspace must have been allocated (<see cref="ConvWorkspace.Allocate"/>) for at least n samples.
     /// </summary>
-    public static void Conv2DForward(GemmContext context, ConvWorkspace workspace, ReadOnlySpan<float> x, float[] columns, float[] kernel, float[]? bias, float[] z, float[] y, Activation activation, float alpha, int n, int filters)
+    public static void Conv2DForward(GemmContext context, ConvWorkspace workspace, ReadOnlySpan<float> x, float[] kernel, float[]? bias, float[] z, float[] y, Activation activation, float alpha, int n)
     {
         ArgumentNullException.ThrowIfNull(workspace);
         Window2D g = workspace.Window;
+        float[] columns = workspace.Columns;
+        int filters = workspace.Filters;
         int rows = n * g.OutputPixels;
         ReadOnlySpan<float> cols = x[..(n * g.InputSize)];
         if (!IsPointwise(g))
@@ -44,12 +44,14 @@ public static class ConvKernels
     /// <paramref name="activityGradient"/>, needed when <paramref name="activity"/> is given); then <c>dz = dy·f′(z)</c> (or
     /// <c>dz = dy</c> when <paramref name="fromLogits"/>), <c>dK = colsᵀ·dz</c> (TN GEMM), <c>db = Σ dz</c> and, when
     /// <paramref name="dx"/> is given, <c>dcols = dz·Kᵀ</c> (NT GEMM, written over the im2col buffer once dK is done)
-    /// followed by col2im into dx. <paramref name="columns"/> must still hold the forward pass's im2col.
+    /// followed by col2im into dx. The workspace must still hold the forward pass's im2col.
     /// </summary>
-    public static void Conv2DBackward(GemmContext context, ConvWorkspace workspace, ReadOnlySpan<float> x, ReadOnlySpan<float> dy, float[] columns, float[] kernel, float[] kernelGradient, float[]? biasGradient, float[] z, float[] y, float[] dz, float[]? dx, float[]? activityGradient, Regularizer? activity, Activation activation, float alpha, bool fromLogits, int n, int filters)
+    public static void Conv2DBackward(GemmContext context, ConvWorkspace workspace, ReadOnlySpan<float> x, ReadOnlySpan<float> dy, float[] kernel, float[] kernelGradient, float[]? biasGradient, float[] z, float[] y, float[] dz, float[]? dx, float[]? activityGradient, Regularizer? activity, Activation activation, float alpha, bool fromLogits, int n)
     {
         ArgumentNullException.ThrowIfNull(workspace);
         Window2D g = workspace.Window;
+        float[] columns = workspace.Columns;
+        int filters = workspace.Filters;
         bool pointwise = IsPointwise(g);
         int rows = n * g.OutputPixels, size = rows * filters;
         if (activity is not null)
@@ -131,15 +133,17 @@ public static class ConvKernels
 }
 
 /// <summary>
-/// The per-layer state of the <see cref="ConvKernels"/> passes that run split over the GEMM threads (im2col, col2im,
-/// max pooling): the window, the cached delegates and the operands of the pass in flight, so that a pass allocates
-/// nothing. Create one per layer, once (the compiled engine's steps and generated models each hold theirs); a
-/// workspace serves one pass at a time, as a <see cref="GemmContext"/> does.
+/// The per-layer state of the <see cref="ConvKernels"/> passes: the window, a convolution's im2col buffer (sized by
+/// <see cref="Allocate"/> for the largest batch) and, for the passes that run split over the GEMM threads (im2col,
+/// col2im, max pooling), the cached delegates and the operands of the pass in flight, so that a pass allocates nothing.
+/// Create one per layer, once (the compiled engine's steps and generated models each hold theirs); a workspace serves
+/// one pass at a time, as a <see cref="GemmContext"/> does.
 /// </summary>
 public sealed unsafe class ConvWorkspace
 {
     private readonly Window2D g;
     private readonly Action<int, int> im2col, col2im, maxForward, maxBackward;
+    private float[] im2colBuffer = [];
 
     // Operands of the pass in flight: the source pinned by the caller for its duration, the other buffers as arrays.
     private float* source;
@@ -147,10 +151,15 @@ public sealed unsafe class ConvWorkspace
     private float[] columns = [], target = [];
     private int[] argmax = [];
 
-    /// <summary>A workspace for a layer whose window over its input is <paramref name="window"/>.</summary>
-    public ConvWorkspace(Window2D window)
+    /// <summary>
+    /// A workspace for a layer whose window over its input is <paramref name="window"/>: a Conv2D with
+    /// <paramref name="filters"/> ≥ 1 output channels, or a pooling layer (filters 0).
+    /// </summary>
+    public ConvWorkspace(Window2D window, int filters = 0)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(filters);
         g = window;
+        Filters = filters;
         im2col = (part, parts) =>
         {
             (int r0, int r1) = GemmContext.Share(part, parts, samples);
@@ -175,6 +184,22 @@ public sealed unsafe class ConvWorkspace
 
     /// <summary>The layer's window: input [h, w, c], kernel or pool, strides, output and padding.</summary>
     public Window2D Window => g;
+
+    /// <summary>Output channels of the convolution (0 for a pooling layer).</summary>
+    public int Filters { get; }
+
+    /// <summary>The im2col buffer [capacity·oh·ow, kh·kw·cin] of a convolution (empty for pooling and pointwise convolutions).</summary>
+    internal float[] Columns => im2colBuffer;
+
+    /// <summary>
+    /// (Re)allocates the buffers for batches of up to <paramref name="capacity"/> samples: a convolution's im2col matrix,
+    /// n·oh·ow·kh·kw·cin floats (none for pooling or a pointwise convolution, which reads its input in place).
+    /// </summary>
+    public void Allocate(int capacity)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(capacity);
+        im2colBuffer = Filters == 0 || ConvKernels.IsPointwise(g) ? [] : new float[capacity * g.OutputPixels * g.PatchSize];
+    }
 
     internal void Im2Col(GemmContext context, ReadOnlySpan<float> x, float[] cols, int n)
     {
