@@ -51,7 +51,7 @@ public sealed class ModelSpecTests
     [Fact]
     public void Equal_declarations_give_equal_specs()
     {
-        LayerSpec[] layers = [new DenseSpec(8, "Relu", 0, 1e-4, 0, 0, 0, 0, 3, "GlorotUniform", true), new DropoutSpec(0.5)];
+        LayerSpec[] layers = [new DenseSpec(8, "Relu", 0, 1e-4, 0, 0, 0, 0, new ConstraintSpec("MaxNorm", 0, 3, 1), "GlorotUniform", true), new DropoutSpec(0.5)];
         var a = new ModelSpec("N", "M", 4, EquatableArray<int>.Empty, null, false, 0, layers.ToEquatableArray());
         var b = new ModelSpec("N", "M", 4, EquatableArray<int>.Empty, null, false, 0, layers.Select(l => l with { }).ToEquatableArray());
         Assert.Equal(a, b);

@@ -105,9 +105,17 @@ namespace FuncReg.Generators.Emitting
                         AddRegularizer(init, "KernelRegularizer", d.L1, d.L2);
                         AddRegularizer(init, "BiasRegularizer", d.BiasL1, d.BiasL2);
                         AddRegularizer(init, "ActivityRegularizer", d.ActivityL1, d.ActivityL2);
-                        if (d.MaxNorm > 0)
+                        if (d.BiasInitializer != "Zeros")
                         {
-                            init.Add("KernelConstraint = new " + Lib + "MaxNorm(" + Literals.Double(d.MaxNorm) + ")");
+                            init.Add("BiasInitializer = " + Lib + "Initializer." + d.BiasInitializer);
+                        }
+                        if (d.KernelConstraint is not null)
+                        {
+                            init.Add("KernelConstraint = " + ConstraintExpression(d.KernelConstraint));
+                        }
+                        if (d.Alpha is double slope)
+                        {
+                            init.Add("Alpha = " + Literals.Double(slope));
                         }
                         return WithInitializer(head, init);
                     }
@@ -128,6 +136,7 @@ namespace FuncReg.Generators.Emitting
                         {
                             init.Add("Epsilon = " + Literals.Double(b.Epsilon));
                         }
+                        AddCenterScale(init, b.Center, b.Scale);
                         return WithInitializer("new " + Lib + "BatchNormalization()", init);
                     }
                 case LayerNormalizationSpec l:
@@ -137,10 +146,11 @@ namespace FuncReg.Generators.Emitting
                         {
                             init.Add("Epsilon = " + Literals.Double(l.Epsilon));
                         }
+                        AddCenterScale(init, l.Center, l.Scale);
                         return WithInitializer("new " + Lib + "LayerNormalization()", init);
                     }
                 case ActivationSpec a:
-                    return new List<string> { "new " + Lib + "ActivationLayer(" + Lib + "Activation." + a.Function + ")" };
+                    return WithInitializer("new " + Lib + "ActivationLayer(" + Lib + "Activation." + a.Function + ")", a.Alpha is double alpha ? new List<string> { "Alpha = " + Literals.Double(alpha) } : new List<string>());
                 case Conv2DSpec c:
                     {
                         string kernel = c.KernelHeight == c.KernelWidth ? Literals.Int(c.KernelHeight) : Pair(c.KernelHeight, c.KernelWidth);
@@ -166,9 +176,17 @@ namespace FuncReg.Generators.Emitting
                         AddRegularizer(init, "KernelRegularizer", c.L1, c.L2);
                         AddRegularizer(init, "BiasRegularizer", c.BiasL1, c.BiasL2);
                         AddRegularizer(init, "ActivityRegularizer", c.ActivityL1, c.ActivityL2);
-                        if (c.MaxNorm > 0)
+                        if (c.BiasInitializer != "Zeros")
                         {
-                            init.Add("KernelConstraint = new " + Lib + "MaxNorm(" + Literals.Double(c.MaxNorm) + ")");
+                            init.Add("BiasInitializer = " + Lib + "Initializer." + c.BiasInitializer);
+                        }
+                        if (c.KernelConstraint is not null)
+                        {
+                            init.Add("KernelConstraint = " + ConstraintExpression(c.KernelConstraint));
+                        }
+                        if (c.Alpha is double slope)
+                        {
+                            init.Add("Alpha = " + Literals.Double(slope));
                         }
                         return WithInitializer(head, init);
                     }
@@ -195,6 +213,26 @@ namespace FuncReg.Generators.Emitting
                     return new List<string> { "new " + Lib + "SpatialDropout2D(" + Literals.Double(sd.Rate) + ")" };
                 default:
                     throw new System.InvalidOperationException("unknown layer spec " + layer.GetType().Name);
+            }
+        }
+
+        /// <summary>The constraint record as a C# expression.</summary>
+        internal static string ConstraintExpression(ConstraintSpec constraint) => constraint.Kind switch
+        {
+            "MaxNorm" => "new " + Lib + "MaxNorm(" + Literals.Double(constraint.Max) + ")",
+            "MinMaxNorm" => "new " + Lib + "MinMaxNorm(" + Literals.Double(constraint.Min) + ", " + Literals.Double(constraint.Max) + ", " + Literals.Double(constraint.Rate) + ")",
+            string kind => "new " + Lib + kind + "()",
+        };
+
+        private static void AddCenterScale(List<string> init, bool center, bool scale)
+        {
+            if (!center)
+            {
+                init.Add("Center = false");
+            }
+            if (!scale)
+            {
+                init.Add("Scale = false");
             }
         }
 

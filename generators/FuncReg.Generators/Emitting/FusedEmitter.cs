@@ -182,7 +182,8 @@ namespace FuncReg.Generators.Emitting
                         w.Line("private bool " + s.Field + "Active;");
                         break;
                     case BatchNormalizationSpec:
-                        w.Line("private readonly " + Lib + "FusedParameter " + s.Field + "Gamma, " + s.Field + "Beta, " + s.Field + "MovingMean, " + s.Field + "MovingVariance;");
+                        w.Line("private readonly " + Lib + "FusedParameter " + AffineFields(s) + s.Field + "MovingMean, " + s.Field + "MovingVariance;");
+                        WriteFixedAffine(w, s);
                         w.Line("private readonly float[] " + s.Field + "Mean = new float[" + Literals.Int(s.Channels) + "], " + s.Field + "Variance = new float[" + Literals.Int(s.Channels) + "], " + s.Field + "InvStd = new float[" + Literals.Int(s.Channels) + "];");
                         w.Line("private bool " + s.Field + "Training;");
                         if (s.Positions > 1)
@@ -192,7 +193,11 @@ namespace FuncReg.Generators.Emitting
                         buffers.Add(s.Field + "Xhat");
                         break;
                     case LayerNormalizationSpec:
-                        w.Line("private readonly " + Lib + "FusedParameter " + s.Field + "Gamma, " + s.Field + "Beta;");
+                        if (AffineFields(s).Length > 0)
+                        {
+                            w.Line("private readonly " + Lib + "FusedParameter " + AffineFields(s).TrimEnd(' ', ',') + ";");
+                        }
+                        WriteFixedAffine(w, s);
                         buffers.Add(s.Field + "Xhat");
                         buffers.Add(s.Field + "InvStd");
                         break;
@@ -242,11 +247,11 @@ namespace FuncReg.Generators.Emitting
                         {
                             string kernelShape = "[" + Literals.Int(s.Inputs) + ", " + Literals.Int(d.Units) + "]";
                             string fans = Literals.Int(s.Inputs) + ", " + Literals.Int(d.Units);
-                            string constraint = d.MaxNorm > 0 ? "new " + Lib + "MaxNorm(" + Literals.Double(d.MaxNorm) + ")" : "null";
+                            string constraint = d.KernelConstraint is null ? "null" : Emitter.ConstraintExpression(d.KernelConstraint);
                             w.Line(s.Field + "Kernel = AddParameter(\"" + s.Name + ".kernel\", " + kernelShape + ", " + role + "Kernel, " + Regularizer(d.L1, d.L2) + ", " + constraint + ", " + Lib + "Initializer." + d.KernelInitializer + ", " + fans + ");");
                             if (d.UseBias)
                             {
-                                w.Line(s.Field + "Bias = AddParameter(\"" + s.Name + ".bias\", [" + Literals.Int(d.Units) + "], " + role + "Bias, " + Regularizer(d.BiasL1, d.BiasL2) + ", null, " + Lib + "Initializer.Zeros, " + fans + ");");
+                                w.Line(s.Field + "Bias = AddParameter(\"" + s.Name + ".bias\", [" + Literals.Int(d.Units) + "], " + role + "Bias, " + Regularizer(d.BiasL1, d.BiasL2) + ", null, " + Lib + "Initializer." + d.BiasInitializer + ", " + fans + ");");
                             }
                             if (d.ActivityL1 != 0 || d.ActivityL2 != 0)
                             {
@@ -255,14 +260,12 @@ namespace FuncReg.Generators.Emitting
                             break;
                         }
                     case BatchNormalizationSpec:
-                        w.Line(s.Field + "Gamma = AddParameter(\"" + s.Name + ".gamma\", " + shape + ", " + role + "Gamma, initializer: " + Lib + "Initializer.Ones);");
-                        w.Line(s.Field + "Beta = AddParameter(\"" + s.Name + ".beta\", " + shape + ", " + role + "Beta);");
+                        WriteAffineRegistration(w, s, shape, role);
                         w.Line(s.Field + "MovingMean = AddParameter(\"" + s.Name + ".moving_mean\", " + shape + ", " + role + "MovingMean);");
                         w.Line(s.Field + "MovingVariance = AddParameter(\"" + s.Name + ".moving_variance\", " + shape + ", " + role + "MovingVariance, initializer: " + Lib + "Initializer.Ones);");
                         break;
                     case LayerNormalizationSpec:
-                        w.Line(s.Field + "Gamma = AddParameter(\"" + s.Name + ".gamma\", " + shape + ", " + role + "Gamma, initializer: " + Lib + "Initializer.Ones);");
-                        w.Line(s.Field + "Beta = AddParameter(\"" + s.Name + ".beta\", " + shape + ", " + role + "Beta);");
+                        WriteAffineRegistration(w, s, shape, role);
                         break;
                     case Conv2DSpec c:
                         {
@@ -270,11 +273,11 @@ namespace FuncReg.Generators.Emitting
                             int area = c.KernelHeight * c.KernelWidth;
                             string kernelShape = "[" + Literals.Int(c.KernelHeight) + ", " + Literals.Int(c.KernelWidth) + ", " + Literals.Int(s.Channels) + ", " + Literals.Int(c.Filters) + "]";
                             string fans = Literals.Int(area * s.Channels) + ", " + Literals.Int(area * c.Filters);
-                            string constraint = c.MaxNorm > 0 ? "new " + Lib + "MaxNorm(" + Literals.Double(c.MaxNorm) + ")" : "null";
+                            string constraint = c.KernelConstraint is null ? "null" : Emitter.ConstraintExpression(c.KernelConstraint);
                             w.Line(s.Field + "Kernel = AddParameter(\"" + s.Name + ".kernel\", " + kernelShape + ", " + role + "Kernel, " + Regularizer(c.L1, c.L2) + ", " + constraint + ", " + Lib + "Initializer." + c.KernelInitializer + ", " + fans + ");");
                             if (c.UseBias)
                             {
-                                w.Line(s.Field + "Bias = AddParameter(\"" + s.Name + ".bias\", [" + Literals.Int(c.Filters) + "], " + role + "Bias, " + Regularizer(c.BiasL1, c.BiasL2) + ", null, " + Lib + "Initializer.Zeros, " + fans + ");");
+                                w.Line(s.Field + "Bias = AddParameter(\"" + s.Name + ".bias\", [" + Literals.Int(c.Filters) + "], " + role + "Bias, " + Regularizer(c.BiasL1, c.BiasL2) + ", null, " + Lib + "Initializer." + c.BiasInitializer + ", " + fans + ");");
                             }
                             if (c.HasActivity)
                             {
@@ -375,7 +378,7 @@ namespace FuncReg.Generators.Emitting
                     case DenseSpec d:
                         {
                             string act = Lib + "Activation." + d.Activation;
-                            string alpha = Float(Alpha(d.Activation));
+                            string alpha = Float(Alpha(d.Activation, d.Alpha));
                             string bias = d.UseBias ? s.Field + "Bias.Values" : "null";
                             if (s.FusedDropout is { } drop)
                             {
@@ -398,7 +401,7 @@ namespace FuncReg.Generators.Emitting
                         }
                     case ActivationSpec a when !s.KeepPreActivation:
                         w.Line("// " + s.Name + ": y = " + a.Function.ToLowerInvariant() + "(x), x kept in " + (inSpan == "x" ? "the batch" : input) + " for the backward pass");
-                        w.Line(K + "ActivationKernels.Forward(" + Lib + "Activation." + a.Function + ", " + Float(Alpha(a.Function)) + ", " + inSpan + ", " + s.Output + ".AsSpan(0, " + outSize + "));");
+                        w.Line(K + "ActivationKernels.Forward(" + Lib + "Activation." + a.Function + ", " + Float(Alpha(a.Function, a.Alpha)) + ", " + inSpan + ", " + s.Output + ".AsSpan(0, " + outSize + "));");
                         break;
                     case ActivationSpec a:
                         w.Line("// " + s.Name + ": y = " + a.Function.ToLowerInvariant() + "(x)");
@@ -409,7 +412,7 @@ namespace FuncReg.Generators.Emitting
                         }
                         else
                         {
-                            w.Line(K + "ActivationKernels.Forward(" + Lib + "Activation." + a.Function + ", " + Float(Alpha(a.Function)) + ", " + s.Field + "Z.AsSpan(0, " + inSize + "), " + s.Output + ".AsSpan(0, " + outSize + "));");
+                            w.Line(K + "ActivationKernels.Forward(" + Lib + "Activation." + a.Function + ", " + Float(Alpha(a.Function, a.Alpha)) + ", " + s.Field + "Z.AsSpan(0, " + inSize + "), " + s.Output + ".AsSpan(0, " + outSize + "));");
                         }
                         break;
                     case DropoutSpec or GaussianDropoutSpec or GaussianNoiseSpec:
@@ -432,23 +435,23 @@ namespace FuncReg.Generators.Emitting
                         if (s.Positions > 1)
                         {
                             w.Line("// per channel over the n·" + Literals.Int(s.Positions) + " pixels of the batch: vectorized across channels, block sums in a fixed order (same on any thread count)");
-                            w.Line(s.Field + "Channels!.Forward(GemmContext, " + inSpan + ", " + s.Field + "Gamma.Values, " + s.Field + "Beta.Values, " + Literals.Double(b.Epsilon) + ", " + s.Field + "Xhat.AsSpan(0, " + inSize + "), " + s.Output + ".AsSpan(0, " + outSize + "), " + s.Field + "Mean, " + s.Field + "Variance, " + s.Field + "InvStd, " + Rows(s) + ");");
+                            w.Line(s.Field + "Channels!.Forward(GemmContext, " + inSpan + ", " + GammaValues(s) + ", " + BetaValues(s) + ", " + Literals.Double(b.Epsilon) + ", " + s.Field + "Xhat.AsSpan(0, " + inSize + "), " + s.Output + ".AsSpan(0, " + outSize + "), " + s.Field + "Mean, " + s.Field + "Variance, " + s.Field + "InvStd, " + Rows(s) + ");");
                         }
                         else
                         {
-                            w.Line(Lib + "NormalizationOps.BatchForwardTraining<float>(" + inSpan + ", " + s.Field + "Gamma.Values, " + s.Field + "Beta.Values, " + Literals.Double(b.Epsilon) + ", " + s.Field + "Xhat.AsSpan(0, " + inSize + "), " + s.Output + ".AsSpan(0, " + outSize + "), " + s.Field + "Mean, " + s.Field + "Variance, " + s.Field + "InvStd, " + Rows(s) + ", " + Literals.Int(s.Channels) + ");");
+                            w.Line(Lib + "NormalizationOps.BatchForwardTraining<float>(" + inSpan + ", " + GammaValues(s) + ", " + BetaValues(s) + ", " + Literals.Double(b.Epsilon) + ", " + s.Field + "Xhat.AsSpan(0, " + inSize + "), " + s.Output + ".AsSpan(0, " + outSize + "), " + s.Field + "Mean, " + s.Field + "Variance, " + s.Field + "InvStd, " + Rows(s) + ", " + Literals.Int(s.Channels) + ");");
                         }
                         w.Line(Lib + "NormalizationOps.UpdateRunning<float>(" + s.Field + "MovingMean.Values, " + s.Field + "Mean, " + Literals.Double(b.Momentum) + ");");
                         w.Line(Lib + "NormalizationOps.UpdateRunning<float>(" + s.Field + "MovingVariance.Values, " + s.Field + "Variance, " + Literals.Double(b.Momentum) + ");");
                         w.Close();
                         w.Line("else");
                         w.Open();
-                        w.Line(Lib + "NormalizationOps.BatchForwardInference<float>(" + inSpan + ", " + s.Field + "Gamma.Values, " + s.Field + "Beta.Values, " + s.Field + "MovingMean.Values, " + s.Field + "MovingVariance.Values, " + Literals.Double(b.Epsilon) + ", " + s.Output + ".AsSpan(0, " + outSize + "), " + Rows(s) + ", " + Literals.Int(s.Channels) + ");");
+                        w.Line(Lib + "NormalizationOps.BatchForwardInference<float>(" + inSpan + ", " + GammaValues(s) + ", " + BetaValues(s) + ", " + s.Field + "MovingMean.Values, " + s.Field + "MovingVariance.Values, " + Literals.Double(b.Epsilon) + ", " + s.Output + ".AsSpan(0, " + outSize + "), " + Rows(s) + ", " + Literals.Int(s.Channels) + ");");
                         w.Close();
                         break;
                     case LayerNormalizationSpec l:
                         w.Line("// " + s.Name + ": per-sample statistics");
-                        w.Line(Lib + "NormalizationOps.LayerForward<float>(" + inSpan + ", " + s.Field + "Gamma.Values, " + s.Field + "Beta.Values, " + Literals.Double(l.Epsilon) + ", " + s.Field + "Xhat.AsSpan(0, " + inSize + "), " + s.Output + ".AsSpan(0, " + outSize + "), " + s.Field + "InvStd, " + Rows(s) + ", " + Literals.Int(s.Channels) + ");");
+                        w.Line(Lib + "NormalizationOps.LayerForward<float>(" + inSpan + ", " + GammaValues(s) + ", " + BetaValues(s) + ", " + Literals.Double(l.Epsilon) + ", " + s.Field + "Xhat.AsSpan(0, " + inSize + "), " + s.Output + ".AsSpan(0, " + outSize + "), " + s.Field + "InvStd, " + Rows(s) + ", " + Literals.Int(s.Channels) + ");");
                         break;
                     case Conv2DSpec c:
                         {
@@ -458,7 +461,7 @@ namespace FuncReg.Generators.Emitting
                                 : (c.UseBias ? "bias and " : "") + c.Activation.ToLowerInvariant() + " fused into its epilogue";
                             string y = c.Activation == "Linear" ? "y = z" : "y = " + c.Activation.ToLowerInvariant() + "(z)";
                             w.Line("// " + s.Name + ": " + (s.Window!.Pointwise ? "1×1, stride 1: the input is its own im2col matrix" : "im2col of the batch into " + s.Field + "Work [n·" + Literals.Int(s.Window.OutputPixels) + ", " + Literals.Int(s.Window.PatchSize) + "], split over the threads by samples") + "; then z = cols·K" + (c.UseBias ? " + b" : "") + ", " + y + " by one GEMM, " + fused);
-                            w.Line(K + "ConvKernels.Conv2DForward(GemmContext, " + s.Field + "Work, " + inSpan + ", " + s.Field + "Kernel.Values, " + bias + ", " + s.Field + "Z, " + s.Output + ", " + Lib + "Activation." + c.Activation + ", " + Float(Alpha(c.Activation)) + ", n);");
+                            w.Line(K + "ConvKernels.Conv2DForward(GemmContext, " + s.Field + "Work, " + inSpan + ", " + s.Field + "Kernel.Values, " + bias + ", " + s.Field + "Z, " + s.Output + ", " + Lib + "Activation." + c.Activation + ", " + Float(Alpha(c.Activation, c.Alpha)) + ", n);");
                             break;
                         }
                     case Pooling2DSpec p:
@@ -517,7 +520,7 @@ namespace FuncReg.Generators.Emitting
                             string mask = s.FusedDropout is not null ? s.Field + "Masked ? " + s.Field + "Mask : null" : "null";
                             string a = s.KeepActivations ? s.Field + "Masked ? " + s.Field + "A : null" : "null";
                             w.Line("// " + s.Name + ": dz = dy" + (s.FusedDropout is not null ? "·mask" : "") + "·" + d.Activation.ToLowerInvariant() + "′(z) in one pass" + (last ? " (or dz = dy from a fused loss head)" : "") + ", then dW = xᵀ·dz, db = Σ dz" + (s.InputGradient is not null ? ", dx = dz·Wᵀ" : ""));
-                            w.Line(K + "DenseKernels.Backward(GemmContext, " + input + ", " + s.Field + "Kernel.Values, " + s.Field + "Kernel.Gradient, " + (d.UseBias ? s.Field + "Bias.Gradient" : "null") + ", " + s.Field + "Z, " + a + ", " + s.Output + ", " + mask + ", " + dy + ", " + s.Field + "Dz, " + (s.InputGradient ?? "null") + ", " + Lib + "Activation." + d.Activation + ", " + Float(Alpha(d.Activation)) + ", " + (activity ? s.Field + "Activity" : "null") + ", " + (last ? "Head != " + Lib + "LossHead.Generic" : "false") + ", n, " + Literals.Int(s.Inputs) + ", " + Literals.Int(s.Outputs) + ");");
+                            w.Line(K + "DenseKernels.Backward(GemmContext, " + input + ", " + s.Field + "Kernel.Values, " + s.Field + "Kernel.Gradient, " + (d.UseBias ? s.Field + "Bias.Gradient" : "null") + ", " + s.Field + "Z, " + a + ", " + s.Output + ", " + mask + ", " + dy + ", " + s.Field + "Dz, " + (s.InputGradient ?? "null") + ", " + Lib + "Activation." + d.Activation + ", " + Float(Alpha(d.Activation, d.Alpha)) + ", " + (activity ? s.Field + "Activity" : "null") + ", " + (last ? "Head != " + Lib + "LossHead.Generic" : "false") + ", n, " + Literals.Int(s.Inputs) + ", " + Literals.Int(s.Outputs) + ");");
                             break;
                         }
                     case ActivationSpec act:
@@ -542,7 +545,7 @@ namespace FuncReg.Generators.Emitting
                         else
                         {
                             string z = s.KeepPreActivation ? s.Field + "Z.AsSpan(0, " + inSize + ")" : input;
-                            w.Line(K + "ActivationKernels.Backward(" + Lib + "Activation." + act.Function + ", " + Float(Alpha(act.Function)) + ", " + z + ", " + s.Output + ".AsSpan(0, " + inSize + "), default, " + dy + ", " + s.InputGradient + ".AsSpan(0, " + inSize + "));");
+                            w.Line(K + "ActivationKernels.Backward(" + Lib + "Activation." + act.Function + ", " + Float(Alpha(act.Function, act.Alpha)) + ", " + z + ", " + s.Output + ".AsSpan(0, " + inSize + "), default, " + dy + ", " + s.InputGradient + ".AsSpan(0, " + inSize + "));");
                         }
                         if (last)
                         {
@@ -572,16 +575,16 @@ namespace FuncReg.Generators.Emitting
                             w.Open();
                             if (s.Positions > 1)
                             {
-                                w.Line(s.Field + "Channels!.Backward(GemmContext, " + dy + ", " + s.Field + "Xhat.AsSpan(0, " + inSize + "), " + s.Field + "Gamma.Values, " + s.Field + "InvStd, " + dx + ", Cleared(" + s.Field + "Gamma.Gradient), Cleared(" + s.Field + "Beta.Gradient), " + Rows(s) + ");");
+                                w.Line(s.Field + "Channels!.Backward(GemmContext, " + dy + ", " + s.Field + "Xhat.AsSpan(0, " + inSize + "), " + GammaValues(s) + ", " + s.Field + "InvStd, " + dx + ", " + GammaGradient(s) + ", " + BetaGradient(s) + ", " + Rows(s) + ");");
                             }
                             else
                             {
-                                w.Line(Lib + "NormalizationOps.BatchBackwardTraining<float>(" + dy + ", " + s.Field + "Xhat.AsSpan(0, " + inSize + "), " + s.Field + "Gamma.Values, " + s.Field + "InvStd, " + dx + ", Cleared(" + s.Field + "Gamma.Gradient), Cleared(" + s.Field + "Beta.Gradient), " + Rows(s) + ", " + Literals.Int(s.Channels) + ");");
+                                w.Line(Lib + "NormalizationOps.BatchBackwardTraining<float>(" + dy + ", " + s.Field + "Xhat.AsSpan(0, " + inSize + "), " + GammaValues(s) + ", " + s.Field + "InvStd, " + dx + ", " + GammaGradient(s) + ", " + BetaGradient(s) + ", " + Rows(s) + ", " + Literals.Int(s.Channels) + ");");
                             }
                             w.Close();
                             w.Line("else");
                             w.Open();
-                            w.Line(Lib + "NormalizationOps.BatchBackwardInference<float>(" + input + ", " + dy + ", " + s.Field + "Gamma.Values, " + s.Field + "MovingMean.Values, " + s.Field + "MovingVariance.Values, " + Literals.Double(b.Epsilon) + ", " + dx + ", Cleared(" + s.Field + "Gamma.Gradient), Cleared(" + s.Field + "Beta.Gradient), " + Rows(s) + ", " + Literals.Int(s.Channels) + ");");
+                            w.Line(Lib + "NormalizationOps.BatchBackwardInference<float>(" + input + ", " + dy + ", " + GammaValues(s) + ", " + s.Field + "MovingMean.Values, " + s.Field + "MovingVariance.Values, " + Literals.Double(b.Epsilon) + ", " + dx + ", " + GammaGradient(s) + ", " + BetaGradient(s) + ", " + Rows(s) + ", " + Literals.Int(s.Channels) + ");");
                             w.Close();
                             break;
                         }
@@ -589,14 +592,14 @@ namespace FuncReg.Generators.Emitting
                         {
                             w.Line("// " + s.Name + ": dγ, dβ and dx");
                             string dx = s.InputGradient + ".AsSpan(0, " + inSize + ")";
-                            w.Line(Lib + "NormalizationOps.LayerBackward<float>(" + dy + ", " + s.Field + "Xhat.AsSpan(0, " + inSize + "), " + s.Field + "Gamma.Values, " + s.Field + "InvStd, " + dx + ", Cleared(" + s.Field + "Gamma.Gradient), Cleared(" + s.Field + "Beta.Gradient), " + Rows(s) + ", " + Literals.Int(s.Channels) + ");");
+                            w.Line(Lib + "NormalizationOps.LayerBackward<float>(" + dy + ", " + s.Field + "Xhat.AsSpan(0, " + inSize + "), " + GammaValues(s) + ", " + s.Field + "InvStd, " + dx + ", " + GammaGradient(s) + ", " + BetaGradient(s) + ", " + Rows(s) + ", " + Literals.Int(s.Channels) + ");");
                             break;
                         }
                     case Conv2DSpec c:
                         {
                             bool activity = c.HasActivity;
                             w.Line("// " + s.Name + ": " + (activity ? "dy += ∂(activity penalty)/∂y, then " : "") + "dz = dy·" + c.Activation.ToLowerInvariant() + "′(z) in one pass" + (last ? " (or dz = dy from a fused loss head)" : "") + ", dK = colsᵀ·dz, db = Σ dz" + (s.InputGradient is null ? "" : s.Window!.Pointwise ? ", dx = dz·Kᵀ" : ", dcols = dz·Kᵀ over the im2col buffer, then col2im into dx"));
-                            w.Line(K + "ConvKernels.Conv2DBackward(GemmContext, " + s.Field + "Work, " + input + ", " + dy + ", " + s.Field + "Kernel.Values, " + s.Field + "Kernel.Gradient, " + (c.UseBias ? s.Field + "Bias.Gradient" : "null") + ", " + s.Field + "Z, " + s.Output + ", " + s.Field + "Dz, " + (s.InputGradient ?? "null") + ", " + (activity ? s.Field + "ActivityDy, " + s.Field + "Activity" : "null, null") + ", " + Lib + "Activation." + c.Activation + ", " + Float(Alpha(c.Activation)) + ", " + (last ? "Head != " + Lib + "LossHead.Generic" : "false") + ", n);");
+                            w.Line(K + "ConvKernels.Conv2DBackward(GemmContext, " + s.Field + "Work, " + input + ", " + dy + ", " + s.Field + "Kernel.Values, " + s.Field + "Kernel.Gradient, " + (c.UseBias ? s.Field + "Bias.Gradient" : "null") + ", " + s.Field + "Z, " + s.Output + ", " + s.Field + "Dz, " + (s.InputGradient ?? "null") + ", " + (activity ? s.Field + "ActivityDy, " + s.Field + "Activity" : "null, null") + ", " + Lib + "Activation." + c.Activation + ", " + Float(Alpha(c.Activation, c.Alpha)) + ", " + (last ? "Head != " + Lib + "LossHead.Generic" : "false") + ", n);");
                             break;
                         }
                     case Pooling2DSpec p when s.InputGradient is not null:
@@ -650,13 +653,60 @@ namespace FuncReg.Generators.Emitting
             }
         }
 
+        /// <summary>Center and Scale of a normalization layer (true, true for any other).</summary>
+        private static (bool Center, bool Scale) Affine(Step s) => s.Layer switch
+        {
+            BatchNormalizationSpec b => (b.Center, b.Scale),
+            LayerNormalizationSpec l => (l.Center, l.Scale),
+            _ => (true, true),
+        };
+
+        /// <summary>"xGamma, xBeta, " for the learned affine parameters of a normalization layer (either may be absent).</summary>
+        private static string AffineFields(Step s) =>
+            (Affine(s).Scale ? s.Field + "Gamma, " : "") + (Affine(s).Center ? s.Field + "Beta, " : "");
+
+        /// <summary>A fixed γ = 1 (Scale = false) or β = 0 (Center = false) as a constant array the kernels read.</summary>
+        private static void WriteFixedAffine(SourceWriter w, Step s)
+        {
+            if (!Affine(s).Scale)
+            {
+                w.Line("private static readonly float[] " + s.Field + "Ones = global::System.Linq.Enumerable.Repeat(1f, " + Literals.Int(s.Channels) + ").ToArray(); // Scale = false: γ fixed at 1");
+            }
+            if (!Affine(s).Center)
+            {
+                w.Line("private static readonly float[] " + s.Field + "Zeros = new float[" + Literals.Int(s.Channels) + "]; // Center = false: β fixed at 0");
+            }
+        }
+
+        private static void WriteAffineRegistration(SourceWriter w, Step s, string shape, string role)
+        {
+            if (Affine(s).Scale)
+            {
+                w.Line(s.Field + "Gamma = AddParameter(\"" + s.Name + ".gamma\", " + shape + ", " + role + "Gamma, initializer: " + Lib + "Initializer.Ones);");
+            }
+            if (Affine(s).Center)
+            {
+                w.Line(s.Field + "Beta = AddParameter(\"" + s.Name + ".beta\", " + shape + ", " + role + "Beta);");
+            }
+        }
+
+        private static string GammaValues(Step s) => s.Field + (Affine(s).Scale ? "Gamma.Values" : "Ones");
+
+        private static string BetaValues(Step s) => s.Field + (Affine(s).Center ? "Beta.Values" : "Zeros");
+
+        /// <summary>∂γ (cleared before the kernel accumulates into it), or no span when γ is fixed.</summary>
+        private static string GammaGradient(Step s) => Affine(s).Scale ? "Cleared(" + s.Field + "Gamma.Gradient)" : "default";
+
+        private static string BetaGradient(Step s) => Affine(s).Center ? "Cleared(" + s.Field + "Beta.Gradient)" : "default";
+
         /// <summary>Rows of a per-channel pass over the batch: n samples × the pixels of each (n for a flat input).</summary>
         private static string Rows(Step s) => s.Positions == 1 ? "n" : "n * " + Literals.Int(s.Positions);
 
         private static string Regularizer(double l1, double l2) =>
             l1 == 0 && l2 == 0 ? "null" : Lib + "Regularizer.L1L2(" + Literals.Double(l1) + ", " + Literals.Double(l2) + ")";
 
-        private static double Alpha(string activation) => activation == "LeakyRelu" ? 0.2 : activation == "Elu" ? 1.0 : 0.0;
+        /// <summary>The activation's slope: the declared Alpha, else the library's default (LeakyRelu 0.2, Elu 1).</summary>
+        private static double Alpha(string activation, double? alpha) => alpha ?? (activation == "LeakyRelu" ? 0.2 : activation == "Elu" ? 1.0 : 0.0);
 
         private static string Float(double value) => Literals.Double(value) + "f";
 

@@ -7,7 +7,10 @@ namespace FuncReg.Generators.Model
         public abstract string Kind { get; }
     }
 
-    /// <summary><c>[Dense]</c>. Penalty pairs with both coefficients zero mean no regularizer; MaxNorm 0 means no constraint.</summary>
+    /// <summary>
+    /// <c>[Dense]</c>. Penalty pairs with both coefficients zero mean no regularizer; a null constraint means none;
+    /// a null <paramref name="Alpha"/> means the activation's default slope.
+    /// </summary>
     internal sealed record DenseSpec(
         int Units,
         string Activation,
@@ -17,12 +20,20 @@ namespace FuncReg.Generators.Model
         double BiasL2,
         double ActivityL1,
         double ActivityL2,
-        double MaxNorm,
+        ConstraintSpec? KernelConstraint,
         string KernelInitializer,
-        bool UseBias) : LayerSpec
+        bool UseBias,
+        double? Alpha = null,
+        string BiasInitializer = "Zeros") : LayerSpec
     {
         public override string Kind => "dense";
     }
+
+    /// <summary>
+    /// A kernel constraint: <paramref name="Kind"/> is the library record's name (<c>MaxNorm</c>, <c>MinMaxNorm</c>,
+    /// <c>UnitNorm</c>, <c>NonNeg</c>); the numbers are those of MinMaxNorm (MaxNorm uses <paramref name="Max"/> only).
+    /// </summary>
+    internal sealed record ConstraintSpec(string Kind, double Min, double Max, double Rate);
 
     internal sealed record DropoutSpec(double Rate) : LayerSpec
     {
@@ -39,7 +50,7 @@ namespace FuncReg.Generators.Model
         public override string Kind => "gaussian_noise";
     }
 
-    internal sealed record BatchNormalizationSpec(double Momentum, double Epsilon) : LayerSpec
+    internal sealed record BatchNormalizationSpec(double Momentum, double Epsilon, bool Center = true, bool Scale = true) : LayerSpec
     {
         public const double DefaultMomentum = 0.99;
         public const double DefaultEpsilon = 1e-3;
@@ -47,21 +58,22 @@ namespace FuncReg.Generators.Model
         public override string Kind => "batch_norm";
     }
 
-    internal sealed record LayerNormalizationSpec(double Epsilon) : LayerSpec
+    internal sealed record LayerNormalizationSpec(double Epsilon, bool Center = true, bool Scale = true) : LayerSpec
     {
         public const double DefaultEpsilon = 1e-3;
 
         public override string Kind => "layer_norm";
     }
 
-    internal sealed record ActivationSpec(string Function) : LayerSpec
+    /// <summary><c>[Activation]</c>; a null <paramref name="Alpha"/> means the function's default slope.</summary>
+    internal sealed record ActivationSpec(string Function, double? Alpha = null) : LayerSpec
     {
         public override string Kind => "activation";
     }
 
     /// <summary>
     /// <c>[Conv2D]</c>. Padding is a <c>FuncReg.Padding</c> member name. Penalty pairs with both coefficients zero mean no
-    /// regularizer; MaxNorm 0 means no constraint.
+    /// regularizer; a null constraint means none; a null <c>Alpha</c> means the activation's default slope.
     /// </summary>
     internal sealed record Conv2DSpec(
         int Filters,
@@ -77,9 +89,11 @@ namespace FuncReg.Generators.Model
         double BiasL2,
         double ActivityL1,
         double ActivityL2,
-        double MaxNorm,
+        ConstraintSpec? KernelConstraint,
         string KernelInitializer,
-        bool UseBias) : LayerSpec
+        bool UseBias,
+        double? Alpha = null,
+        string BiasInitializer = "Zeros") : LayerSpec
     {
         public override string Kind => "conv2d";
 

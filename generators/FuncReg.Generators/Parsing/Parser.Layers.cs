@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using FuncReg.Generators.Diagnostics;
 using FuncReg.Generators.Model;
 using Microsoft.CodeAnalysis;
@@ -45,21 +46,23 @@ namespace FuncReg.Generators.Parsing
                         {
                             Report(DiagnosticDescriptors.OutOfRange, momentumAt, name, "Momentum", "in [0, 1)", AttributeArguments.Format(momentum));
                         }
-                        Add(new BatchNormalizationSpec(momentum, Epsilon(name, attribute, BatchNormalizationSpec.DefaultEpsilon)), attribute);
+                        Add(new BatchNormalizationSpec(momentum, Epsilon(name, attribute, BatchNormalizationSpec.DefaultEpsilon), Flag(attribute, "Center"), Flag(attribute, "Scale")), attribute);
                         break;
                     }
                 case "LayerNormalizationAttribute":
                     {
                         string name = layerName("layer_norm");
                         ReportDuplicates(attribute, name);
-                        Add(new LayerNormalizationSpec(Epsilon(name, attribute, LayerNormalizationSpec.DefaultEpsilon)), attribute);
+                        Add(new LayerNormalizationSpec(Epsilon(name, attribute, LayerNormalizationSpec.DefaultEpsilon), Flag(attribute, "Center"), Flag(attribute, "Scale")), attribute);
                         break;
                     }
                 case "ActivationAttribute":
                     {
                         (TypedConstant value, LocationInfo? at) = attribute.Positional(0);
-                        string function = ActivationName(layerName("activation"), value, at, "function");
-                        Add(new ActivationSpec(function), attribute, at);
+                        string name = layerName("activation");
+                        ReportDuplicates(attribute, name);
+                        string function = ActivationName(name, value, at, "function");
+                        Add(new ActivationSpec(function, Alpha(name, attribute, function)), attribute, at);
                         break;
                     }
                 case "Conv2DAttribute":
@@ -102,12 +105,15 @@ namespace FuncReg.Generators.Parsing
             }
             (TypedConstant activationValue, LocationInfo? activationAt) = attribute.Positional(1);
             string activation = ActivationName(name, activationValue, activationAt, "activation");
-            KernelOptions k = ParseKernelOptions(name, attribute);
-            Add(new DenseSpec(units, activation, k.L1, k.L2, k.BiasL1, k.BiasL2, k.ActivityL1, k.ActivityL2, k.MaxNorm, k.Initializer, k.UseBias), attribute, activationAt);
+            KernelOptions k = ParseKernelOptions(name, attribute, activation);
+            Add(new DenseSpec(units, activation, k.L1, k.L2, k.BiasL1, k.BiasL2, k.ActivityL1, k.ActivityL2, k.Constraint, k.Initializer, k.UseBias, k.Alpha, k.BiasInitializer), attribute, activationAt);
         }
 
-        /// <summary>The named arguments <c>[Dense]</c> and <c>[Conv2D]</c> share: penalties, MaxNorm, KernelInitializer, UseBias.</summary>
-        private KernelOptions ParseKernelOptions(string name, AttributeArguments attribute)
+        /// <summary>
+        /// The named arguments <c>[Dense]</c> and <c>[Conv2D]</c> share: penalties, the kernel constraint (MaxNorm, MinNorm,
+        /// NormRate, UnitNorm, NonNeg), initializers, Alpha, UseBias.
+        /// </summary>
+        private KernelOptions ParseKernelOptions(string name, AttributeArguments attribute, string activation)
         {
             double l1 = Penalty(name, attribute, "L1", out _);
             double l2 = Penalty(name, attribute, "L2", out _);
@@ -115,23 +121,10 @@ namespace FuncReg.Generators.Parsing
             double biasL2 = Penalty(name, attribute, "BiasL2", out LocationInfo? biasL2At);
             double activityL1 = Penalty(name, attribute, "ActivityL1", out _);
             double activityL2 = Penalty(name, attribute, "ActivityL2", out _);
-
-            double maxNorm = Named(attribute, "MaxNorm", 0, out LocationInfo? maxNormAt);
-            if (!(maxNorm >= 0) || double.IsInfinity(maxNorm))
-            {
-                Report(DiagnosticDescriptors.OutOfRange, maxNormAt, name, "MaxNorm", "a finite number > 0 (or 0 for no constraint)", AttributeArguments.Format(maxNorm));
-            }
-
-            string initializer = "GlorotUniform";
-            if (attribute.TryGetNamed("KernelInitializer", out TypedConstant initValue, out LocationInfo? initAt))
-            {
-                string? member = AttributeArguments.EnumName(initValue);
-                if (member is null)
-                {
-                    Report(DiagnosticDescriptors.OutOfRange, initAt, name, "KernelInitializer", "a member of FuncReg.Initializer", AttributeArguments.AsInt(initValue).ToString(System.Globalization.CultureInfo.InvariantCulture));
-                }
-                initializer = member ?? initializer;
-            }
+            ConstraintSpec? constraint = KernelConstraint(name, attribute);
+            string initializer = InitializerName(name, attribute, "KernelInitializer", "GlorotUniform");
+            string biasInitializer = InitializerName(name, attribute, "BiasInitializer", "Zeros", out LocationInfo? biasInitAt);
+            double? alpha = Alpha(name, attribute, activation);
 
             bool useBias = true;
             if (attribute.TryGetNamed("UseBias", out TypedConstant useBiasValue, out _))
@@ -148,8 +141,109 @@ namespace FuncReg.Generators.Parsing
                 {
                     Report(DiagnosticDescriptors.DuplicateOrConflicting, biasL2At, name, "BiasL2 penalizes the bias, but UseBias = false: remove BiasL2 or the UseBias = false");
                 }
+                if (biasInitAt is not null)
+                {
+                    Report(DiagnosticDescriptors.DuplicateOrConflicting, biasInitAt, name, "BiasInitializer initializes the bias, but UseBias = false: remove BiasInitializer or the UseBias = false");
+                }
             }
-            return new KernelOptions(l1, l2, biasL1, biasL2, activityL1, activityL2, maxNorm, initializer, useBias);
+            return new KernelOptions(l1, l2, biasL1, biasL2, activityL1, activityL2, constraint, initializer, biasInitializer, useBias, alpha);
+        }
+
+        /// <summary>
+        /// The kernel constraint of the named arguments: MaxNorm = c (with MinNorm or NormRate: MinMaxNorm), UnitNorm, NonNeg —
+        /// at most one of the three kinds.
+        /// </summary>
+        private ConstraintSpec? KernelConstraint(string name, AttributeArguments attribute)
+        {
+            double maxNorm = Named(attribute, "MaxNorm", 0, out LocationInfo? maxNormAt);
+            if (!(maxNorm >= 0) || double.IsInfinity(maxNorm))
+            {
+                Report(DiagnosticDescriptors.OutOfRange, maxNormAt, name, "MaxNorm", "a finite number > 0 (or 0 for no constraint)", AttributeArguments.Format(maxNorm));
+            }
+            double minNorm = Named(attribute, "MinNorm", 0, out LocationInfo? minNormAt);
+            double rate = Named(attribute, "NormRate", 1, out LocationInfo? rateAt);
+            bool unitNorm = attribute.TryGetNamed("UnitNorm", out TypedConstant unitValue, out LocationInfo? unitAt) && AttributeArguments.AsBool(unitValue);
+            bool nonNeg = attribute.TryGetNamed("NonNeg", out TypedConstant nonNegValue, out LocationInfo? nonNegAt) && AttributeArguments.AsBool(nonNegValue);
+            bool minMax = minNormAt is not null || rateAt is not null;
+            if (minMax && !(maxNorm > 0))
+            {
+                Report(DiagnosticDescriptors.DuplicateOrConflicting, minNormAt ?? rateAt, name, "MinNorm and NormRate shape a MinMaxNorm constraint, which needs its upper bound: add MaxNorm = c (c ≥ MinNorm)");
+            }
+            if (minNormAt is not null && (!(minNorm >= 0) || double.IsInfinity(minNorm) || (maxNorm > 0 && minNorm > maxNorm)))
+            {
+                Report(DiagnosticDescriptors.OutOfRange, minNormAt, name, "MinNorm", "a finite number in [0, MaxNorm]", AttributeArguments.Format(minNorm));
+            }
+            if (rateAt is not null && !(rate >= 0 && rate <= 1))
+            {
+                Report(DiagnosticDescriptors.OutOfRange, rateAt, name, "NormRate", "in [0, 1]", AttributeArguments.Format(rate));
+            }
+            var kinds = new List<(string Kind, LocationInfo? At)>();
+            if (maxNormAt is not null && maxNorm > 0)
+            {
+                kinds.Add((minMax ? "MinMaxNorm" : "MaxNorm", maxNormAt));
+            }
+            if (unitNorm)
+            {
+                kinds.Add(("UnitNorm", unitAt));
+            }
+            if (nonNeg)
+            {
+                kinds.Add(("NonNeg", nonNegAt));
+            }
+            for (int i = 1; i < kinds.Count; i++)
+            {
+                Report(DiagnosticDescriptors.DuplicateOrConflicting, kinds[i].At, name, "a kernel takes one constraint, but " + kinds[0].Kind + " and " + kinds[i].Kind + " are both given: keep one");
+            }
+            if (kinds.Count == 0)
+            {
+                return null;
+            }
+            return kinds[0].Kind switch
+            {
+                "MaxNorm" => new ConstraintSpec("MaxNorm", 0, maxNorm, 1),
+                "MinMaxNorm" => new ConstraintSpec("MinMaxNorm", minNorm, maxNorm, rate),
+                string kind => new ConstraintSpec(kind, 0, 0, 0),
+            };
+        }
+
+        private string InitializerName(string layer, AttributeArguments attribute, string argument, string fallback) =>
+            InitializerName(layer, attribute, argument, fallback, out _);
+
+        private string InitializerName(string layer, AttributeArguments attribute, string argument, string fallback, out LocationInfo? at)
+        {
+            if (!attribute.TryGetNamed(argument, out TypedConstant value, out at))
+            {
+                return fallback;
+            }
+            string? member = AttributeArguments.EnumName(value);
+            if (member is null)
+            {
+                Report(DiagnosticDescriptors.OutOfRange, at, layer, argument, "a member of FuncReg.Initializer", AttributeArguments.AsInt(value).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+            return member ?? fallback;
+        }
+
+        /// <summary><c>Alpha = a</c> (finite, ≥ 0) for LeakyRelu and Elu; null when not given (or NaN, the attribute's "not set").</summary>
+        private double? Alpha(string layer, AttributeArguments attribute, string activation)
+        {
+            if (!attribute.TryGetNamed("Alpha", out TypedConstant value, out LocationInfo? at))
+            {
+                return null;
+            }
+            double alpha = AttributeArguments.AsDouble(value);
+            if (double.IsNaN(alpha))
+            {
+                return null;
+            }
+            if (alpha < 0 || double.IsInfinity(alpha))
+            {
+                Report(DiagnosticDescriptors.OutOfRange, at, layer, "Alpha", "a finite number ≥ 0", AttributeArguments.Format(alpha));
+            }
+            else if (activation != "LeakyRelu" && activation != "Elu")
+            {
+                Report(DiagnosticDescriptors.DuplicateOrConflicting, at, layer, "Alpha shapes LeakyRelu and Elu only, but the activation is " + activation + ": remove Alpha or change the activation");
+            }
+            return alpha;
         }
 
         private void ParseConv2D(string name, AttributeArguments attribute)
@@ -174,8 +268,8 @@ namespace FuncReg.Generators.Parsing
             }
             (int strideHeight, int strideWidth) = Strides(name, attribute, 1, 1);
             string padding = PaddingName(name, attribute);
-            KernelOptions k = ParseKernelOptions(name, attribute);
-            Add(new Conv2DSpec(filters, kernelHeight, kernelWidth, strideHeight, strideWidth, padding, activation, k.L1, k.L2, k.BiasL1, k.BiasL2, k.ActivityL1, k.ActivityL2, k.MaxNorm, k.Initializer, k.UseBias), attribute, activationAt);
+            KernelOptions k = ParseKernelOptions(name, attribute, activation);
+            Add(new Conv2DSpec(filters, kernelHeight, kernelWidth, strideHeight, strideWidth, padding, activation, k.L1, k.L2, k.BiasL1, k.BiasL2, k.ActivityL1, k.ActivityL2, k.Constraint, k.Initializer, k.UseBias, k.Alpha, k.BiasInitializer), attribute, activationAt);
         }
 
         private void ParsePooling(string name, AttributeArguments attribute, bool max)
@@ -296,10 +390,14 @@ namespace FuncReg.Generators.Parsing
             return epsilon;
         }
 
+        /// <summary>A boolean named argument that defaults to true (Center, Scale).</summary>
+        private static bool Flag(AttributeArguments attribute, string argument) =>
+            !attribute.TryGetNamed(argument, out TypedConstant value, out _) || AttributeArguments.AsBool(value);
+
         private static double Named(AttributeArguments attribute, string argument, double fallback, out LocationInfo? at) =>
             attribute.TryGetNamed(argument, out TypedConstant value, out at) ? AttributeArguments.AsDouble(value) : fallback;
 
         /// <summary>The named arguments <c>[Dense]</c> and <c>[Conv2D]</c> share, parsed.</summary>
-        private sealed record KernelOptions(double L1, double L2, double BiasL1, double BiasL2, double ActivityL1, double ActivityL2, double MaxNorm, string Initializer, bool UseBias);
+        private sealed record KernelOptions(double L1, double L2, double BiasL1, double BiasL2, double ActivityL1, double ActivityL2, ConstraintSpec? Constraint, string Initializer, string BiasInitializer, bool UseBias, double? Alpha);
     }
 }

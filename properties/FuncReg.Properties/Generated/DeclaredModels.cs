@@ -1,9 +1,10 @@
 namespace FuncReg.Properties.Generated;
 
 // Models declared with attributes and compiled by the source generator. Together they cover every layer kind,
-// every Dense activation, every penalty and the MaxNorm constraint; the properties train them against the
-// reference interpreter. A Dense right before BatchNormalization has UseBias = false: that bias has a true
-// gradient of exactly zero, so both engines would only compare rounding noise (which Adam/RMSprop amplify).
+// every Dense activation, every penalty, every kernel constraint, declared slopes and normalization without γ/β;
+// the properties train them against the reference interpreter. A Dense right before BatchNormalization has
+// UseBias = false, and no BatchNormalization's β reaches a later one through linear layers only: such a parameter
+// has a true gradient of exactly zero, so both engines would only compare rounding noise (which Adam/RMSprop amplify).
 
 /// <summary>Every hidden activation on Dense, each penalty kind, MaxNorm, a fused dropout, softmax output.</summary>
 [Model(Inputs = 6)]
@@ -79,3 +80,18 @@ public partial class FirstLayerNet;
 [Dense(4, Activation.Relu, ActivityL1 = 1e-3, ActivityL2 = 1e-3, MaxNorm = 3)]
 [Dense(2, Activation.Tanh, ActivityL2 = 1e-3)]
 public partial class BatchNormFirstNet;
+
+/// <summary>
+/// The other kernel constraints (UnitNorm, NonNeg, MinMaxNorm), declared activation slopes (Alpha on Dense and on an
+/// Activation layer), a bias initializer, and normalization layers without a learned scale or offset.
+/// </summary>
+[Model(Inputs = 5)]
+[Dense(7, Activation.LeakyRelu, Alpha = 0.05, UnitNorm = true, BiasInitializer = Initializer.Ones)]
+[LayerNormalization(Center = false)]
+[Dense(6, Activation.Elu, Alpha = 0.5, NonNeg = true, L2 = 1e-3, UseBias = false)]
+[BatchNormalization(Scale = false)]
+[Dense(6, Activation.Tanh, MinNorm = 0.5, MaxNorm = 1.5, NormRate = 0.7, UseBias = false)]
+[BatchNormalization(Center = false)]
+[Activation(Activation.LeakyRelu, Alpha = 0.3)]
+[Dense(3, Activation.Softmax, MinNorm = 0.2, MaxNorm = 2)]
+public partial class ConstraintNet;

@@ -31,6 +31,7 @@ internal static class GeneratedModelGens
         new(nameof(BinaryLogitsNet), BinaryLogitsNet.Spec, (s, t) => new BinaryLogitsNet(s, t)),
         new(nameof(FirstLayerNet), FirstLayerNet.Spec, (s, t) => new FirstLayerNet(s, t)),
         new(nameof(BatchNormFirstNet), BatchNormFirstNet.Spec, (s, t) => new BatchNormFirstNet(s, t)),
+        new(nameof(ConstraintNet), ConstraintNet.Spec, (s, t) => new ConstraintNet(s, t)),
     ];
 
     /// <summary><see cref="OptimizerGens.Optimizers"/> (every rule, both decays, value/norm clipping), sometimes with a global clip norm (when no per-tensor clipping is set) or decaying every parameter.</summary>

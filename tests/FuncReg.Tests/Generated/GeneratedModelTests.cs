@@ -30,8 +30,65 @@ public partial class FootballNet;
 [Dense(1, BiasL1 = 1e-4)]
 public partial class EveryLayerNet;
 
+/// <summary>Kernel constraints other than MaxNorm, activation slopes, a bias initializer, normalization without γ or β.</summary>
+[Model(Inputs = 3, Loss = Loss.BinaryCrossEntropy)]
+[Dense(6, Activation.LeakyRelu, Alpha = 0.1, UnitNorm = true, BiasInitializer = Initializer.Ones)]
+[BatchNormalization(Center = false, Scale = false)]
+[Dense(5, Activation.Elu, Alpha = 0.5, NonNeg = true)]
+[LayerNormalization(Scale = false)]
+[Activation(Activation.LeakyRelu, Alpha = 0.3)]
+[Dense(1, Activation.Sigmoid, MinNorm = 0.5, MaxNorm = 2, NormRate = 0.5)]
+public partial class AttributeOptionsNet;
+
 public sealed class GeneratedModelTests
 {
+    [Fact]
+    public void AttributeOptionsNet_spec_equals_the_Sequential_it_describes_and_has_no_fixed_gamma_or_beta_parameters()
+    {
+        Sequential expected = Sequential.Of(3, Loss.BinaryCrossEntropy,
+            new Dense(6, Activation.LeakyRelu) { Alpha = 0.1, KernelConstraint = new UnitNorm(), BiasInitializer = Initializer.Ones },
+            new BatchNormalization { Center = false, Scale = false },
+            new Dense(5, Activation.Elu) { Alpha = 0.5, KernelConstraint = new NonNeg() },
+            new LayerNormalization { Scale = false },
+            new ActivationLayer(Activation.LeakyRelu) { Alpha = 0.3 },
+            new Dense(1, Activation.Sigmoid) { KernelConstraint = new MinMaxNorm(0.5, 2, 0.5) });
+        Assert.Equal(expected, AttributeOptionsNet.Spec);
+
+        var model = new AttributeOptionsNet(seed: 3);
+        Assert.Equal(["dense_0.kernel", "dense_0.bias", "batch_norm_1.moving_mean", "batch_norm_1.moving_variance",
+            "dense_2.kernel", "dense_2.bias", "layer_norm_3.beta", "dense_5.kernel", "dense_5.bias"], model.Parameters.Select(p => p.Name));
+        Assert.All(model.Parameters[1].Values.ToArray(), b => Assert.Equal(1f, b)); // BiasInitializer = Ones
+        ReferenceModel reference = Reference.Build(AttributeOptionsNet.Spec, seed: 3);
+        Assert.Equal(reference.GetWeights(), model.GetWeights());
+
+        var rng = new Random(11);
+        float[] features = [.. Enumerable.Range(0, 3 * 96).Select(_ => (float)((rng.NextDouble() * 4) - 2))];
+        int[] labels = [.. Enumerable.Range(0, 96).Select(i => features[3 * i] + features[(3 * i) + 1] > 0 ? 1 : 0)];
+        Dataset data = Dataset.From(features, labels, [3]);
+        model.Fit(data, new FitOptions { Epochs = 2, BatchSize = 16 });
+        reference.Fit(data, new FitOptions { Epochs = 2, BatchSize = 16 });
+        var compiled = new CompiledModel(AttributeOptionsNet.Spec, seed: 3);
+        compiled.Fit(data, new FitOptions { Epochs = 2, BatchSize = 16 });
+        // the generated passes are the compiled engine's, written out: same kernels, same order, same bits
+        Assert.Equal(compiled.GetWeights(), model.GetWeights());
+        float[] kernel = model.Parameters[4].Values.ToArray();
+        Assert.All(kernel, w => Assert.True(w >= 0)); // NonNeg after every update
+        for (int j = 0; j < 6; j++)
+        {
+            float[] w = model.Parameters[0].Values.ToArray();
+            double norm = Math.Sqrt(Enumerable.Range(0, 3).Sum(i => (double)w[(i * 6) + j] * w[(i * 6) + j]));
+            Assert.Equal(1.0, norm, 1e-5); // UnitNorm per unit
+        }
+        foreach ((Parameter mine, Parameter theirs) in model.Parameters.Zip(reference.Parameters))
+        {
+            float[] a = mine.Values.ToArray(), b = theirs.Values.ToArray();
+            for (int i = 0; i < a.Length; i++)
+            {
+                Assert.True(Math.Abs(a[i] - b[i]) <= 1e-4 * Math.Max(1, Math.Abs(b[i])), $"{mine.Name}[{i}]: generated {a[i]}, reference {b[i]}");
+            }
+        }
+    }
+
     [Fact]
     public void FashionMlp_spec_equals_the_Sequential_it_describes()
     {
