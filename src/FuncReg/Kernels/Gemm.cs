@@ -7,8 +7,10 @@ namespace FuncReg.Kernels;
 /// <remarks>
 /// <para>
 /// Implementation: A and B are packed into micro-panels in the caller's <see cref="GemmContext"/>
-/// and a register-blocked 6×16 micro-kernel (AVX2 + FMA on <c>Vector256&lt;float&gt;</c>, with
-/// <c>Vector128</c> and scalar fallbacks) computes the tiles; k is blocked by 256, rows by 144.
+/// and a register-blocked micro-kernel computes the tiles: 8×32 on <c>Vector512&lt;float&gt;</c> with FMA where
+/// 512-bit vectors are accelerated (AVX-512F), else 6×16 on <c>Vector256&lt;float&gt;</c> (AVX2 + FMA), with
+/// <c>Vector128</c> and scalar fallbacks; k is blocked by 256 (all of k up to 320), rows by 144. The 512- and
+/// 256-bit kernels do the same fused multiply-adds in the same order per element: their results are bit-identical.
 /// </para>
 /// <para>
 /// Determinism: each element of C is reduced over k in blocks of 256 (in order), each block summed
@@ -109,18 +111,18 @@ public static class Gemm
                     Accumulate = accumulate,
                 };
                 GemmKernelPath path = GemmTiling.Resolve(context.KernelPath);
-                if (path == GemmKernelPath.Avx2 && context.SmallPath && (long)m * n * k <= SmallThreshold)
+                if (path is GemmKernelPath.Avx2 or GemmKernelPath.Avx512 && context.SmallPath && (long)m * n * k <= SmallThreshold)
                 {
                     GemmSmall.Run(op, context.Buffers(0), ref epilogue, context.TinyPath);
                     return;
                 }
 
-                (int parts, bool splitRows, int chunk) = Plan(m, n, k, context.ThreadCount);
+                (int parts, bool splitRows, int chunk) = Plan(m, n, k, context.ThreadCount, path);
                 for (int part = 0; part < parts; part++)
                 {
                     (int sizeA, int sizeB) = splitRows
-                        ? GemmDriver.BufferSizes(Math.Min(chunk, m - (part * chunk)), n, k)
-                        : GemmDriver.BufferSizes(m, Math.Min(chunk, n - (part * chunk)), k);
+                        ? GemmDriver.BufferSizes(Math.Min(chunk, m - (part * chunk)), n, k, path)
+                        : GemmDriver.BufferSizes(m, Math.Min(chunk, n - (part * chunk)), k, path);
                     context.Buffers(part).Ensure(sizeA, sizeB);
                 }
 
@@ -154,7 +156,7 @@ public static class Gemm
     }
 
     /// <summary>Splits C into parts: rows when m ≥ n, else columns, in whole register tiles.</summary>
-    private static (int Parts, bool SplitRows, int Chunk) Plan(int m, int n, int k, int threads)
+    private static (int Parts, bool SplitRows, int Chunk) Plan(int m, int n, int k, int threads, GemmKernelPath path)
     {
         if (threads == 1 || (long)m * n * k < ParallelThreshold)
         {
@@ -162,7 +164,8 @@ public static class Gemm
         }
 
         bool splitRows = m >= n;
-        int unit = splitRows ? GemmTiling.MR : GemmTiling.NR;
+        (int mr, int nr) = GemmDriver.Tile(path);
+        int unit = splitRows ? mr : nr;
         int extent = splitRows ? m : n;
         int tiles = (extent + unit - 1) / unit;
         int parts = Math.Min(threads, tiles);
