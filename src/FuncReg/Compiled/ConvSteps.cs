@@ -3,16 +3,16 @@ using FuncReg.Kernels;
 namespace FuncReg;
 
 /// <summary>
-/// Conv2D as a GEMM: im2col of the batch into a preallocated [n·oh·ow, kh·kw·cin] buffer, then the dense forward
-/// pass on it (<see cref="DenseKernels.Forward"/>: NN GEMM with bias + activation in the epilogue, output
-/// [n·oh·ow, filters] = the NHWC output). Backward: <c>dz = dy·f′(z)</c>, <c>dK = colsᵀ·dz</c> (TN GEMM),
-/// <c>db = Σ dz</c>, <c>dcols = dz·Kᵀ</c> (NT GEMM, written over the im2col buffer once dK is done), then col2im.
+/// Conv2D as a GEMM: the dense forward pass on the im2col matrix [n·oh·ow, kh·kw·cin] of the batch
+/// (<see cref="DenseKernels.Forward"/>: NN GEMM with bias + activation in the epilogue, output [n·oh·ow, filters] = the
+/// NHWC output), whose rows the GEMM builds from the images block by block while packing. Backward: <c>dz = dy·f′(z)</c>,
+/// <c>dK = colsᵀ·dz</c> (TN GEMM, the columns again built while packing), <c>db = Σ dz</c>, <c>dcols = dz·Kᵀ</c> (NT GEMM
+/// into the column buffer), then col2im.
 /// A 1×1 kernel with stride 1 reads the input in place (im2col would copy it).
 /// </summary>
 internal sealed unsafe class ConvStep : CompiledStep
 {
-    private readonly Action<int, int> im2col, col2im;
-    private float* source;
+    private readonly Action<int, int> col2im;
     private int samples;
     private readonly Window2D g;
     private readonly Conv2D spec;
@@ -33,11 +33,6 @@ internal sealed unsafe class ConvStep : CompiledStep
         alpha = (float)spec.EffectiveAlpha;
         activity = spec.ActivityRegularizer is { IsZero: false } r ? r : null;
         pointwise = g.KernelHeight == 1 && g.KernelWidth == 1 && g.StrideHeight == 1 && g.StrideWidth == 1;
-        im2col = (part, parts) =>
-        {
-            (int r0, int r1) = GemmContext.Share(part, parts, samples);
-            ImageKernels.Im2Col(new ReadOnlySpan<float>(source, samples * g.InputSize), columns, r0, r1, g);
-        };
         col2im = (part, parts) =>
         {
             (int r0, int r1) = GemmContext.Share(part, parts, samples);
@@ -62,19 +57,8 @@ internal sealed unsafe class ConvStep : CompiledStep
     public override void Forward(ReadOnlySpan<float> x, int n, bool training, long seed, long step, GemmContext gemm)
     {
         int rows = n * g.OutputPixels;
-        ReadOnlySpan<float> cols = x[..(n * Inputs)];
-        if (!pointwise)
-        {
-            fixed (float* p = x)
-            {
-                source = p;
-                samples = n;
-                gemm.For(im2col);
-                source = null;
-            }
-            cols = columns.AsSpan(0, rows * g.PatchSize);
-        }
-        DenseKernels.Forward(gemm, cols, kernel.Values, bias?.Values, z, null, Output, null, spec.Activation, alpha, rows, g.PatchSize, spec.Filters);
+        // the GEMM reads the im2col rows of x block by block (no column buffer) unless the kernel is pointwise
+        DenseKernels.Forward(gemm, x[..(n * Inputs)], kernel.Values, bias?.Values, z, null, Output, null, spec.Activation, alpha, rows, g.PatchSize, spec.Filters, pointwise ? null : g);
     }
 
     public override void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, int n, bool needInputGradient, GemmContext gemm)
@@ -87,9 +71,8 @@ internal sealed unsafe class ConvStep : CompiledStep
             activity.AddGradient<float>(Output.AsSpan(0, size), d, 1.0 / n);
             dy = d;
         }
-        ReadOnlySpan<float> cols = pointwise ? x[..(n * Inputs)] : columns.AsSpan(0, rows * g.PatchSize);
         float[]? dcols = needInputGradient ? (pointwise ? InputGradient : columns) : null;
-        DenseKernels.Backward(gemm, cols, kernel.Values, kernel.Gradient, bias?.Gradient, z, null, Output, null, dy, dz, dcols, spec.Activation, alpha, null, FusedOutput, rows, g.PatchSize, spec.Filters);
+        DenseKernels.Backward(gemm, x[..(n * Inputs)], kernel.Values, kernel.Gradient, bias?.Gradient, z, null, Output, null, dy, dz, dcols, spec.Activation, alpha, null, FusedOutput, rows, g.PatchSize, spec.Filters, pointwise ? null : g);
         if (needInputGradient && !pointwise)
         {
             samples = n;

@@ -69,7 +69,7 @@ internal static unsafe class GemmDriver
                 for (int ic = i0; ic < i1; ic += GemmTiling.MC)
                 {
                     int mc = Math.Min(GemmTiling.MC, i1 - ic);
-                    GemmPacking.PackA(op, ic, mc, pc, kc, packedA, TKernel.MR);
+                    GemmPacking.PackA(op, ic, mc, pc, kc, packedA, TKernel.MR, buffers.Scratch);
                     MacroKernel<TKernel>(op.C + ((long)ic * ldc) + jc, ldc, mc, nc, kc, packedA, packedB, load, edge);
 
                     if (last)

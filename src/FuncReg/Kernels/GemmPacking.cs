@@ -15,6 +15,12 @@ internal unsafe struct GemmOperands
     public int K;
     public GemmLayout Layout;
     public bool Accumulate;
+
+    /// <summary>A is the implicit im2col matrix of the images at <see cref="A"/> (see <see cref="Gemm.MultiplyImages"/>).</summary>
+    public bool Images;
+
+    /// <summary>The convolution window of <see cref="Images"/>.</summary>
+    public Window2D Window;
 }
 
 /// <summary>
@@ -23,80 +29,128 @@ internal unsafe struct GemmOperands
 /// </summary>
 internal static unsafe class GemmPacking
 {
+    /// <summary>Floats of <see cref="PackBuffers.Scratch"/> an implicit-A product needs (im2col rows of one A block).</summary>
+    public static int ImageScratchSize(in GemmOperands op) =>
+        op.Layout == GemmLayout.NN
+            ? GemmTiling.MR512 * op.K
+            : Math.Min(GemmTiling.Depth(op.K), op.K) * Math.Min(GemmTiling.MC, op.M);
+
     /// <summary>
     /// Packs op(A)[ic .. ic+mc, pc .. pc+kc) as ⌈mc/mr⌉ micro-panels; panel t holds, for each p,
-    /// the mr values op(A)[ic + t·mr + r, pc + p] at <c>dst[t·mr·kc + p·mr + r]</c>.
+    /// the mr values op(A)[ic + t·mr + r, pc + p] at <c>dst[t·mr·kc + p·mr + r]</c>. For an implicit im2col A, the
+    /// rows (NN) or the block (TN) are first built in <paramref name="scratch"/>.
     /// </summary>
-    public static void PackA(in GemmOperands op, int ic, int mc, int pc, int kc, float* dst, int mr)
+    public static void PackA(in GemmOperands op, int ic, int mc, int pc, int kc, float* dst, int mr, float* scratch)
     {
+        if (op.Layout == GemmLayout.TN)
+        {
+            // A is stored [k, m]: the mr values of one step p are contiguous, rows of A are `stride` apart.
+            float* first = op.A + ((long)pc * op.M) + ic;
+            nint stride = op.M;
+            if (op.Images)
+            {
+                for (int p = 0; p < kc; p++)
+                {
+                    ImageKernels.Im2ColRow(op.A, op.Window, pc + p, ic, ic + mc, scratch + ((long)p * mc));
+                }
+
+                first = scratch;
+                stride = mc;
+            }
+
+            for (int ir = 0; ir < mc; ir += mr)
+            {
+                PackTransposed(first + ir, stride, Math.Min(mr, mc - ir), kc, dst, mr);
+                dst += mr * kc;
+            }
+
+            return;
+        }
+
         for (int ir = 0; ir < mc; ir += mr)
         {
+            // A is stored [m, k]: each of the mr rows is contiguous along p.
             int rows = Math.Min(mr, mc - ir);
-            if (op.Layout == GemmLayout.TN)
+            float* src = op.A + ((long)(ic + ir) * op.K) + pc;
+            if (op.Images)
             {
-                // A is stored [k, m]: the mr values of one step p are contiguous.
-                float* src = op.A + ((long)pc * op.M) + ic + ir;
-                if (rows == 8 && mr == 8 && Vector256.IsHardwareAccelerated)
+                for (int r = 0; r < rows; r++)
                 {
-                    for (int p = 0; p < kc; p++)
-                    {
-                        Vector256.Load(src).Store(dst + (p * 8));
-                        src += op.M;
-                    }
+                    ImageKernels.Im2ColRow(op.A, op.Window, ic + ir + r, pc, pc + kc, scratch + ((long)r * kc));
                 }
-                else
-                {
-                    for (int p = 0; p < kc; p++)
-                    {
-                        float* d = dst + (p * mr);
-                        int r = 0;
-                        for (; r < rows; r++)
-                        {
-                            d[r] = src[r];
-                        }
 
-                        for (; r < mr; r++)
-                        {
-                            d[r] = 0f;
-                        }
-
-                        src += op.M;
-                    }
-                }
+                src = scratch;
+                PackRows(src, kc, rows, kc, dst, mr);
             }
             else
             {
-                // A is stored [m, k]: each of the mr rows is contiguous along p.
-                float* src = op.A + ((long)(ic + ir) * op.K) + pc;
-                int p0 = 0;
-                if (rows == 8 && mr == 8 && Avx.IsSupported)
-                {
-                    for (; p0 <= kc - 8; p0 += 8)
-                    {
-                        Transpose8x8(src + p0, op.K, dst + (p0 * 8), 8);
-                    }
-                }
-
-                int r = 0;
-                for (; r < rows; r++)
-                {
-                    float* row = src + ((long)r * op.K);
-                    for (int p = p0; p < kc; p++)
-                    {
-                        dst[(p * mr) + r] = row[p];
-                    }
-                }
-
-                for (; r < mr; r++)
-                {
-                    for (int p = p0; p < kc; p++)
-                    {
-                        dst[(p * mr) + r] = 0f;
-                    }
-                }
+                PackRows(src, op.K, rows, kc, dst, mr);
             }
 
             dst += mr * kc;
+        }
+    }
+
+    /// <summary>One A micro-panel from <paramref name="rows"/> rows of kc contiguous values, <paramref name="ld"/> apart.</summary>
+    private static void PackRows(float* src, nint ld, int rows, int kc, float* dst, int mr)
+    {
+        int p0 = 0;
+        if (rows == 8 && mr == 8 && Avx.IsSupported)
+        {
+            for (; p0 <= kc - 8; p0 += 8)
+            {
+                Transpose8x8(src + p0, ld, dst + (p0 * 8), 8);
+            }
+        }
+
+        int r = 0;
+        for (; r < rows; r++)
+        {
+            float* row = src + (r * ld);
+            for (int p = p0; p < kc; p++)
+            {
+                dst[(p * mr) + r] = row[p];
+            }
+        }
+
+        for (; r < mr; r++)
+        {
+            for (int p = p0; p < kc; p++)
+            {
+                dst[(p * mr) + r] = 0f;
+            }
+        }
+    }
+
+    /// <summary>One A micro-panel from kc steps of <paramref name="rows"/> contiguous values, <paramref name="stride"/> apart.</summary>
+    private static void PackTransposed(float* src, nint stride, int rows, int kc, float* dst, int mr)
+    {
+        if (rows == 8 && mr == 8 && Vector256.IsHardwareAccelerated)
+        {
+            for (int p = 0; p < kc; p++)
+            {
+                Vector256.Load(src).Store(dst + (p * 8));
+                src += stride;
+            }
+
+            return;
+        }
+
+        for (int p = 0; p < kc; p++)
+        {
+            float* d = dst + (p * mr);
+            int r = 0;
+            for (; r < rows; r++)
+            {
+                d[r] = src[r];
+            }
+
+            for (; r < mr; r++)
+            {
+                d[r] = 0f;
+            }
+
+            src += stride;
         }
     }
 

@@ -20,6 +20,7 @@ public sealed class ImageKernelTests
         { 4, 4, 13, 5, 1, Padding.Same },
         { 3, 3, 2, 1, 1, Padding.Valid },
         { 9, 8, 2, 3, 2, Padding.Same },
+        { 6, 7, 40, 3, 1, Padding.Same }, // patch 360 > 320: the product's depth is split into k-blocks
     };
 
     private static float[] Random(int length, int seed, bool ties = false)
@@ -54,6 +55,55 @@ public sealed class ImageKernelTests
         ImageKernels.Col2Im(columns, dx, 0, 3, g);
         ImageKernels.Col2Im(columns, dx, 3, n, g);
         Assert.Equal(dxExpected, dx);
+    }
+
+    [Theory]
+    [MemberData(nameof(Geometries))]
+    public void Gemm_on_implicit_im2col_is_bit_identical_to_gemm_on_the_columns(int h, int w, int c, int k, int s, Padding padding)
+    {
+        Window2D g = Window2D.TryCreate(h, w, c, (k, k), (s, s), padding)!.Value;
+        foreach (int n in new[] { 1, 5, 23 })
+        {
+            float[] x = Random(n * g.InputSize, 5);
+            var columns = new float[n * g.OutputPixels * g.PatchSize];
+            Conv2DOps.Im2Col<float>(x, columns, n, g);
+            int rows = n * g.OutputPixels, patch = g.PatchSize;
+            foreach (int filters in new[] { 3, 32, 37 })
+            {
+                float[] kernel = Random(patch * filters, 6);
+                float[] dz = Random(rows * filters, 7);
+                foreach (GemmKernelPath path in new[] { GemmKernelPath.Auto, GemmKernelPath.Avx2, GemmKernelPath.Vector128 })
+                {
+                    foreach (int threads in new[] { 1, 2 })
+                    {
+                        // the tiny-shape kernels sum in another order; the small and packed paths are bit-identical
+                        using var context = new GemmContext(threads) { KernelPath = path, TinyPath = false };
+                        var expected = new float[rows * filters];
+                        var actual = Random(rows * filters, 8);
+                        Gemm.Multiply(GemmLayout.NN, columns, kernel, expected, rows, filters, patch, context: context);
+                        Gemm.MultiplyImages(GemmLayout.NN, x, g, kernel, actual, rows, filters, patch, default(NoEpilogue), context: context);
+                        Assert.True(expected.AsSpan().SequenceEqual(actual), $"NN {path} {threads} n={n} filters={filters}");
+
+                        var gradient = Random(patch * filters, 9);
+                        var gradientExpected = (float[])gradient.Clone();
+                        Gemm.Multiply(GemmLayout.TN, columns, dz, gradientExpected, patch, filters, rows, accumulate: true, context: context);
+                        Gemm.MultiplyImages(GemmLayout.TN, x, g, dz, gradient, patch, filters, rows, default(NoEpilogue), accumulate: true, context: context);
+                        Assert.True(gradientExpected.AsSpan().SequenceEqual(gradient), $"TN {path} {threads} n={n} filters={filters}");
+                    }
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void Gemm_on_implicit_im2col_rejects_shapes_that_are_not_the_windows()
+    {
+        Window2D g = Window2D.TryCreate(5, 5, 2, (3, 3), (1, 1), Padding.Same)!.Value;
+        float[] x = new float[2 * g.InputSize], b = new float[18 * 4], c = new float[50 * 4];
+        Assert.Throws<ArgumentException>(() => Gemm.MultiplyImages(GemmLayout.NN, x, g, b, c, 50, 4, 17, default(NoEpilogue)));
+        Assert.Throws<ArgumentException>(() => Gemm.MultiplyImages(GemmLayout.NN, x, g, b, c, 49, 4, 18, default(NoEpilogue)));
+        Assert.Throws<ArgumentException>(() => Gemm.MultiplyImages(GemmLayout.NN, x.AsSpan(1), g, b, c, 50, 4, 18, default(NoEpilogue)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Gemm.MultiplyImages(GemmLayout.NT, x, g, b, c, 50, 4, 18, default(NoEpilogue)));
     }
 
     [Theory]

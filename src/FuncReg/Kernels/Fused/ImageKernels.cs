@@ -8,8 +8,62 @@ namespace FuncReg.Kernels;
 /// are contiguous): max pooling with its argmax, im2col and col2im, bit-identical to <see cref="PoolingOps"/> and
 /// <see cref="Conv2DOps"/>, on the samples <c>[r0, r1)</c> of a batch (the compiled steps run shares of the batch on the GEMM threads).
 /// </summary>
-internal static class ImageKernels
+internal static unsafe class ImageKernels
 {
+    /// <summary>
+    /// Values [c0, c1) of the im2col row of output pixel <paramref name="q"/> (over the whole batch: sample q / (oh·ow))
+    /// into <paramref name="dst"/>[0 .. c1 − c0): the same values as <see cref="Im2Col"/> writes, zero in the padding.
+    /// </summary>
+    public static void Im2ColRow(float* x, in Window2D g, int q, int c0, int c1, float* dst)
+    {
+        int c = g.Channels, run = g.KernelWidth * c;
+        int sample = q / g.OutputPixels, pixel = q - (sample * g.OutputPixels);
+        int oy = pixel / g.OutputWidth, ox = pixel - (oy * g.OutputWidth);
+        int ix0 = (ox * g.StrideWidth) - g.PadLeft;
+        int valid0 = Math.Max(0, -ix0) * c, valid1 = Math.Min(g.KernelWidth, g.Width - ix0) * c;
+        for (int ky = c0 / run; ky * run < c1; ky++)
+        {
+            int s = ky * run, lo = Math.Max(c0, s) - s, hi = Math.Min(c1, s + run) - s;
+            float* d = dst + (s + lo - c0);
+            int iy = (oy * g.StrideHeight) - g.PadTop + ky;
+            int a = hi, b = hi; // a row in the padding: all zeros
+            if (iy >= 0 && iy < g.Height)
+            {
+                a = Math.Clamp(valid0, lo, hi);
+                b = Math.Clamp(valid1, a, hi);
+            }
+
+            for (int j = lo; j < a; j++)
+            {
+                *d++ = 0f;
+            }
+
+            if (b > a)
+            {
+                float* src = x + ((((long)(sample * g.Height) + iy) * g.Width + ix0) * c) + a;
+                int length = b - a;
+                if (length >= 16)
+                {
+                    new ReadOnlySpan<float>(src, length).CopyTo(new Span<float>(d, length));
+                }
+                else
+                {
+                    for (int j = 0; j < length; j++)
+                    {
+                        d[j] = src[j];
+                    }
+                }
+
+                d += length;
+            }
+
+            for (int j = b; j < hi; j++)
+            {
+                *d++ = 0f;
+            }
+        }
+    }
+
     /// <summary>
     /// Max pooling, vectorized across channels: <c>y = max</c> over the window's positions inside the input and
     /// <paramref name="argmax"/> = the flat input index of the first (row-major) maximum, exactly as
