@@ -6,14 +6,13 @@ namespace FuncReg;
 /// Conv2D as a GEMM: the dense forward pass on the im2col matrix [n·oh·ow, kh·kw·cin] of the batch
 /// (<see cref="DenseKernels.Forward"/>: NN GEMM with bias + activation in the epilogue, output [n·oh·ow, filters] = the
 /// NHWC output), whose rows the GEMM builds from the images block by block while packing. Backward: <c>dz = dy·f′(z)</c>,
-/// <c>dK = colsᵀ·dz</c> (TN GEMM, the columns again built while packing), <c>db = Σ dz</c>, <c>dcols = dz·Kᵀ</c> (NT GEMM
-/// into the column buffer), then col2im.
+/// <c>dK = colsᵀ·dz</c> (TN GEMM, the columns again built while packing), <c>db = Σ dz</c>, then
+/// <c>dx = col2im(dz·Kᵀ)</c> a few samples at a time (<see cref="ConvInputGradient"/>).
 /// A 1×1 kernel with stride 1 reads the input in place (im2col would copy it).
 /// </summary>
 internal sealed unsafe class ConvStep : CompiledStep
 {
-    private readonly Action<int, int> col2im;
-    private int samples;
+    private ConvInputGradient? inputGradient;
     private readonly Window2D g;
     private readonly Conv2D spec;
     private readonly FusedParameter kernel;
@@ -21,7 +20,7 @@ internal sealed unsafe class ConvStep : CompiledStep
     private readonly float alpha;
     private readonly Regularizer? activity;
     private readonly bool pointwise;
-    private float[] columns = [], z = [], dz = [], activityGradient = [];
+    private float[] z = [], dz = [], activityGradient = [];
 
     public ConvStep(Window2D window, Conv2D spec, FusedParameter kernel, FusedParameter? bias)
         : base(window.InputSize, window.OutputPixels * spec.Filters)
@@ -33,11 +32,6 @@ internal sealed unsafe class ConvStep : CompiledStep
         alpha = (float)spec.EffectiveAlpha;
         activity = spec.ActivityRegularizer is { IsZero: false } r ? r : null;
         pointwise = g.KernelHeight == 1 && g.KernelWidth == 1 && g.StrideHeight == 1 && g.StrideWidth == 1;
-        col2im = (part, parts) =>
-        {
-            (int r0, int r1) = GemmContext.Share(part, parts, samples);
-            ImageKernels.Col2Im(columns, InputGradient, r0, r1, g);
-        };
     }
 
     public Regularizer? Activity => activity;
@@ -47,7 +41,7 @@ internal sealed unsafe class ConvStep : CompiledStep
     public override void Resize(int capacity)
     {
         base.Resize(capacity);
-        columns = pointwise ? [] : new float[capacity * g.OutputPixels * g.PatchSize];
+        inputGradient = pointwise ? null : new ConvInputGradient(g, spec.Filters, Environment.ProcessorCount);
         // a linear conv (as before batch norm) writes its output in place: the epilogue allows y = C when unmasked
         z = spec.Activation == Activation.Linear && activity is null ? Output : new float[capacity * Outputs];
         dz = new float[capacity * Outputs];
@@ -71,12 +65,11 @@ internal sealed unsafe class ConvStep : CompiledStep
             activity.AddGradient<float>(Output.AsSpan(0, size), d, 1.0 / n);
             dy = d;
         }
-        float[]? dcols = needInputGradient ? (pointwise ? InputGradient : columns) : null;
-        DenseKernels.Backward(gemm, x[..(n * Inputs)], kernel.Values, kernel.Gradient, bias?.Gradient, z, null, Output, null, dy, dz, dcols, spec.Activation, alpha, null, FusedOutput, rows, g.PatchSize, spec.Filters, pointwise ? null : g);
+        DenseKernels.Backward(gemm, x[..(n * Inputs)], kernel.Values, kernel.Gradient, bias?.Gradient, z, null, Output, null, dy, dz, needInputGradient && pointwise ? InputGradient : null, spec.Activation, alpha, null, FusedOutput, rows, g.PatchSize, spec.Filters, pointwise ? null : g);
         if (needInputGradient && !pointwise)
         {
-            samples = n;
-            gemm.For(col2im);
+            // dx = col2im(dz·Kᵀ) a few samples at a time, the column gradient kept in cache
+            inputGradient!.Run(gemm, dz, kernel.Values, InputGradient, n);
         }
     }
 }

@@ -122,7 +122,7 @@ public static class Gemm
     /// <summary>
     /// The product of a convolution as <see cref="Multiply{TEpilogue}"/> with A the im2col matrix of
     /// <paramref name="images"/> (channels-last samples of <paramref name="window"/>'s input) read in place: the columns
-    /// are built into the packing buffers block by block (<see cref="ImageKernels.Im2ColRow"/>), never materialized.
+    /// are built into the packing buffers block by block (<see cref="ImageKernels.Im2ColRows"/>), never materialized.
     /// NN: A = im2col [m = samples·oh·ow, k = kh·kw·c] (forward); TN: A = im2col stored [k = samples·oh·ow, m = kh·kw·c]
     /// (kernel gradient colsᵀ·dz). Bit-identical to <see cref="Multiply{TEpilogue}"/> on the materialized columns.
     /// </summary>

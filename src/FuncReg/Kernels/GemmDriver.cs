@@ -10,6 +10,12 @@ namespace FuncReg.Kernels;
 /// </summary>
 internal static unsafe class GemmDriver
 {
+    /// <summary>
+    /// Widest B (NN or TN layout) read in place instead of packed, when its columns are whole register panels: the rows
+    /// of a narrow B are short strides apart, so reading them directly costs no more than the packed panel and saves the copy.
+    /// </summary>
+    public const int InPlaceColumns = 128;
+
     /// <summary>The register tile (rows, columns) of a kernel path.</summary>
     public static (int MR, int NR) Tile(GemmKernelPath path) =>
         path == GemmKernelPath.Avx512 ? (GemmTiling.MR512, GemmTiling.NR512) : (GemmTiling.MR, GemmTiling.NR);
@@ -64,13 +70,20 @@ internal static unsafe class GemmDriver
                 int kc = Math.Min(depth, op.K - pc);
                 bool load = pc > 0 || op.Accumulate;
                 bool last = pc + kc == op.K;
-                GemmPacking.PackB(op, pc, kc, jc, nc, packedB, TKernel.NR);
+                // B [k, n] with whole panels of a narrow n is read in place: its rows are the panels' steps
+                bool inPlace = op.Layout != GemmLayout.NT && op.N % TKernel.NR == 0 && op.N <= InPlaceColumns;
+                float* panels = inPlace ? op.B + ((long)pc * op.N) + jc : packedB;
+                nint ldb = inPlace ? op.N : TKernel.NR;
+                if (!inPlace)
+                {
+                    GemmPacking.PackB(op, pc, kc, jc, nc, packedB, TKernel.NR);
+                }
 
                 for (int ic = i0; ic < i1; ic += GemmTiling.MC)
                 {
                     int mc = Math.Min(GemmTiling.MC, i1 - ic);
                     GemmPacking.PackA(op, ic, mc, pc, kc, packedA, TKernel.MR, buffers.Scratch);
-                    MacroKernel<TKernel>(op.C + ((long)ic * ldc) + jc, ldc, mc, nc, kc, packedA, packedB, load, edge);
+                    MacroKernel<TKernel>(op.C + ((long)ic * ldc) + jc, ldc, mc, nc, kc, packedA, panels, ldb, inPlace ? 1 : kc, load, edge);
 
                     if (last)
                     {
@@ -86,14 +99,14 @@ internal static unsafe class GemmDriver
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MacroKernel<TKernel>(
-        float* c, nint ldc, int mc, int nc, int kc, float* packedA, float* packedB, bool load, float* edge)
+        float* c, nint ldc, int mc, int nc, int kc, float* packedA, float* packedB, nint ldb, long panelStep, bool load, float* edge)
         where TKernel : struct, IGemmMicroKernel
     {
         int mr = TKernel.MR, nr = TKernel.NR;
         for (int jr = 0; jr < nc; jr += nr)
         {
             int cols = Math.Min(nr, nc - jr);
-            float* b = packedB + ((long)jr * kc);
+            float* b = packedB + (jr * panelStep);
             for (int ir = 0; ir < mc; ir += mr)
             {
                 int rows = Math.Min(mr, mc - ir);
@@ -101,11 +114,11 @@ internal static unsafe class GemmDriver
                 float* ct = c + (ir * ldc) + jr;
                 if (rows == mr && cols == nr)
                 {
-                    TKernel.Compute(kc, a, b, ct, ldc, load);
+                    TKernel.Compute(kc, a, b, ldb, ct, ldc, load);
                 }
                 else
                 {
-                    TKernel.Compute(kc, a, b, edge, nr, load: false);
+                    TKernel.Compute(kc, a, b, ldb, edge, nr, load: false);
                     MergeEdge(edge, nr, ct, ldc, rows, cols, load);
                 }
             }

@@ -30,7 +30,8 @@ internal enum GemmKernelPath
 /// A micro-kernel computes one MR×NR tile of C from a packed A micro-panel (kc steps of MR values)
 /// and a packed B micro-panel (kc steps of NR values). The accumulation for each element starts
 /// at zero and runs over p = 0 .. kc-1 in order; the result is then stored (<c>load == false</c>)
-/// or added to C (<c>C + acc</c>).
+/// or added to C (<c>C + acc</c>). The NR values of step p of B are at <c>b + p·ldb</c> (ldb = NR for a packed
+/// panel; B's row length when B is read in place).
 /// </summary>
 internal unsafe interface IGemmMicroKernel
 {
@@ -40,7 +41,7 @@ internal unsafe interface IGemmMicroKernel
     /// <summary>Columns of the register tile (values per step of a packed B micro-panel).</summary>
     static abstract int NR { get; }
 
-    static abstract void Compute(int kc, float* a, float* b, float* c, nint ldc, bool load);
+    static abstract void Compute(int kc, float* a, float* b, nint ldb, float* c, nint ldc, bool load);
 }
 
 internal static class GemmTiling
@@ -120,7 +121,7 @@ internal readonly unsafe struct Avx2MicroKernel : IGemmMicroKernel
     public static int NR => GemmTiling.NR;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Compute(int kc, float* a, float* b, float* c, nint ldc, bool load)
+    public static void Compute(int kc, float* a, float* b, nint ldb, float* c, nint ldc, bool load)
     {
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default;
         Vector256<float> c20 = default, c21 = default, c30 = default, c31 = default;
@@ -149,7 +150,7 @@ internal readonly unsafe struct Avx2MicroKernel : IGemmMicroKernel
             c50 = Fma.MultiplyAdd(av, b0, c50);
             c51 = Fma.MultiplyAdd(av, b1, c51);
             a += GemmTiling.MR;
-            b += GemmTiling.NR;
+            b += ldb;
         }
 
         StoreRow(c, c00, c01, load);
@@ -185,7 +186,7 @@ internal readonly unsafe struct Avx512MicroKernel : IGemmMicroKernel
     public static int NR => GemmTiling.NR512;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Compute(int kc, float* a, float* b, float* c, nint ldc, bool load)
+    public static void Compute(int kc, float* a, float* b, nint ldb, float* c, nint ldc, bool load)
     {
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default;
         Vector512<float> c20 = default, c21 = default, c30 = default, c31 = default;
@@ -221,7 +222,7 @@ internal readonly unsafe struct Avx512MicroKernel : IGemmMicroKernel
             c70 = Avx512F.FusedMultiplyAdd(av, b0, c70);
             c71 = Avx512F.FusedMultiplyAdd(av, b1, c71);
             a += GemmTiling.MR512;
-            b += GemmTiling.NR512;
+            b += ldb;
         }
 
         StoreRow(c, c00, c01, load);
@@ -255,13 +256,13 @@ internal readonly unsafe struct Vector128MicroKernel : IGemmMicroKernel
 
     public static int NR => GemmTiling.NR;
 
-    public static void Compute(int kc, float* a, float* b, float* c, nint ldc, bool load)
+    public static void Compute(int kc, float* a, float* b, nint ldb, float* c, nint ldc, bool load)
     {
-        Half(kc, a, b, c, ldc, load);
-        Half(kc, a, b + 8, c + 8, ldc, load);
+        Half(kc, a, b, ldb, c, ldc, load);
+        Half(kc, a, b + 8, ldb, c + 8, ldc, load);
     }
 
-    private static void Half(int kc, float* a, float* b, float* c, nint ldc, bool load)
+    private static void Half(int kc, float* a, float* b, nint ldb, float* c, nint ldc, bool load)
     {
         Vector128<float> c00 = default, c01 = default, c10 = default, c11 = default;
         Vector128<float> c20 = default, c21 = default, c30 = default, c31 = default;
@@ -290,7 +291,7 @@ internal readonly unsafe struct Vector128MicroKernel : IGemmMicroKernel
             c50 += av * b0;
             c51 += av * b1;
             a += GemmTiling.MR;
-            b += GemmTiling.NR;
+            b += ldb;
         }
 
         StoreRow(c, c00, c01, load);
@@ -322,7 +323,7 @@ internal readonly unsafe struct ScalarMicroKernel : IGemmMicroKernel
 
     public static int NR => GemmTiling.NR;
 
-    public static void Compute(int kc, float* a, float* b, float* c, nint ldc, bool load)
+    public static void Compute(int kc, float* a, float* b, nint ldb, float* c, nint ldc, bool load)
     {
         const int mr = GemmTiling.MR;
         const int nr = GemmTiling.NR;
@@ -345,7 +346,7 @@ internal readonly unsafe struct ScalarMicroKernel : IGemmMicroKernel
             }
 
             a += mr;
-            b += nr;
+            b += ldb;
         }
 
         for (int r = 0; r < mr; r++)

@@ -49,10 +49,7 @@ internal static unsafe class GemmPacking
             nint stride = op.M;
             if (op.Images)
             {
-                for (int p = 0; p < kc; p++)
-                {
-                    ImageKernels.Im2ColRow(op.A, op.Window, pc + p, ic, ic + mc, scratch + ((long)p * mc));
-                }
+                ImageKernels.Im2ColRows(op.A, op.Window, pc, kc, ic, ic + mc, scratch, mc);
 
                 first = scratch;
                 stride = mc;
@@ -74,10 +71,7 @@ internal static unsafe class GemmPacking
             float* src = op.A + ((long)(ic + ir) * op.K) + pc;
             if (op.Images)
             {
-                for (int r = 0; r < rows; r++)
-                {
-                    ImageKernels.Im2ColRow(op.A, op.Window, ic + ir + r, pc, pc + kc, scratch + ((long)r * kc));
-                }
+                ImageKernels.Im2ColRows(op.A, op.Window, ic + ir, rows, pc, pc + kc, scratch, kc);
 
                 src = scratch;
                 PackRows(src, kc, rows, kc, dst, mr);

@@ -95,6 +95,35 @@ public sealed class ImageKernelTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Geometries))]
+    public void Conv_input_gradient_by_sample_blocks_is_bit_identical_to_col2im_of_the_whole_product(int h, int w, int c, int k, int s, Padding padding)
+    {
+        Window2D g = Window2D.TryCreate(h, w, c, (k, k), (s, s), padding)!.Value;
+        foreach (int n in new[] { 1, 7, 40 })
+        {
+            int rows = n * g.OutputPixels, patch = g.PatchSize;
+            foreach (int filters in new[] { 3, 64 })
+            {
+                float[] kernel = Random(patch * filters, 10);
+                float[] dz = Random(rows * filters, 11);
+                using var whole = new GemmContext(1) { SmallPath = false };
+                var columns = new float[rows * patch];
+                Gemm.Multiply(GemmLayout.NT, dz, kernel, columns, rows, patch, filters, context: whole);
+                var expected = new float[n * g.InputSize];
+                Conv2DOps.Col2Im<float>(columns, expected, n, g);
+                var gradient = new ConvInputGradient(g, filters, 2);
+                foreach (int threads in new[] { 1, 2 })
+                {
+                    using var context = new GemmContext(threads);
+                    float[] dx = Random(expected.Length, 12); // stale contents must be overwritten
+                    gradient.Run(context, dz, kernel, dx, n);
+                    Assert.True(expected.AsSpan().SequenceEqual(dx), $"{threads} threads n={n} filters={filters}");
+                }
+            }
+        }
+    }
+
     [Fact]
     public void Gemm_on_implicit_im2col_rejects_shapes_that_are_not_the_windows()
     {

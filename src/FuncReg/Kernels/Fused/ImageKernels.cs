@@ -1,5 +1,7 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace FuncReg.Kernels;
 
@@ -11,56 +13,81 @@ namespace FuncReg.Kernels;
 internal static unsafe class ImageKernels
 {
     /// <summary>
-    /// Values [c0, c1) of the im2col row of output pixel <paramref name="q"/> (over the whole batch: sample q / (oh·ow))
-    /// into <paramref name="dst"/>[0 .. c1 − c0): the same values as <see cref="Im2Col"/> writes, zero in the padding.
+    /// Values [c0, c1) of the im2col rows of the <paramref name="count"/> output pixels from <paramref name="q0"/> on (pixels
+    /// numbered over the whole batch: sample q / (oh·ow)), row i into <c>dst[i·ld ..]</c>: the same values as
+    /// <see cref="Im2Col"/> writes, zero in the padding.
     /// </summary>
-    public static void Im2ColRow(float* x, in Window2D g, int q, int c0, int c1, float* dst)
+    public static void Im2ColRows(float* x, in Window2D g, int q0, int count, int c0, int c1, float* dst, int ld)
     {
         int c = g.Channels, run = g.KernelWidth * c;
-        int sample = q / g.OutputPixels, pixel = q - (sample * g.OutputPixels);
+        int sample = q0 / g.OutputPixels, pixel = q0 - (sample * g.OutputPixels);
         int oy = pixel / g.OutputWidth, ox = pixel - (oy * g.OutputWidth);
-        int ix0 = (ox * g.StrideWidth) - g.PadLeft;
-        int valid0 = Math.Max(0, -ix0) * c, valid1 = Math.Min(g.KernelWidth, g.Width - ix0) * c;
-        for (int ky = c0 / run; ky * run < c1; ky++)
+        int ky0 = c0 / run, ky1 = (c1 + run - 1) / run;
+        for (int i = 0; i < count; i++)
         {
-            int s = ky * run, lo = Math.Max(c0, s) - s, hi = Math.Min(c1, s + run) - s;
-            float* d = dst + (s + lo - c0);
-            int iy = (oy * g.StrideHeight) - g.PadTop + ky;
-            int a = hi, b = hi; // a row in the padding: all zeros
-            if (iy >= 0 && iy < g.Height)
+            int ix0 = (ox * g.StrideWidth) - g.PadLeft;
+            int valid0 = Math.Max(0, -ix0) * c, valid1 = Math.Min(g.KernelWidth, g.Width - ix0) * c;
+            float* image = x + ((long)sample * g.InputSize) + ((long)ix0 * c);
+            float* d = dst + ((long)i * ld);
+            for (int ky = ky0; ky < ky1; ky++)
             {
-                a = Math.Clamp(valid0, lo, hi);
-                b = Math.Clamp(valid1, a, hi);
-            }
-
-            for (int j = lo; j < a; j++)
-            {
-                *d++ = 0f;
-            }
-
-            if (b > a)
-            {
-                float* src = x + ((((long)(sample * g.Height) + iy) * g.Width + ix0) * c) + a;
-                int length = b - a;
-                if (length >= 16)
+                int s = ky * run, lo = Math.Max(c0, s) - s, hi = Math.Min(c1, s + run) - s;
+                int iy = (oy * g.StrideHeight) - g.PadTop + ky;
+                int a = hi, b = hi; // a row in the padding: all zeros
+                if ((uint)iy < (uint)g.Height)
                 {
-                    new ReadOnlySpan<float>(src, length).CopyTo(new Span<float>(d, length));
-                }
-                else
-                {
-                    for (int j = 0; j < length; j++)
-                    {
-                        d[j] = src[j];
-                    }
+                    a = Math.Min(Math.Max(valid0, lo), hi);
+                    b = Math.Min(Math.Max(valid1, a), hi);
                 }
 
-                d += length;
+                Zero(d, a - lo);
+                d += a - lo;
+                if (b > a)
+                {
+                    Copy(image + ((long)iy * g.Width * c) + a, d, b - a);
+                    d += b - a;
+                }
+
+                Zero(d, hi - b);
+                d += hi - b;
             }
 
-            for (int j = b; j < hi; j++)
+            if (++ox == g.OutputWidth)
             {
-                *d++ = 0f;
+                ox = 0;
+                if (++oy == g.OutputHeight)
+                {
+                    oy = 0;
+                    sample++;
+                }
             }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Copy(float* src, float* dst, int length)
+    {
+        int j = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; j <= length - 8; j += 8)
+            {
+                Vector256.Store(Vector256.Load(src + j), dst + j);
+            }
+        }
+
+        for (; j < length; j++)
+        {
+            dst[j] = src[j];
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Zero(float* dst, int length)
+    {
+        for (int j = 0; j < length; j++)
+        {
+            dst[j] = 0f;
         }
     }
 
@@ -219,8 +246,9 @@ internal static unsafe class ImageKernels
     /// <summary>
     /// col2im as <see cref="Conv2DOps.Col2Im{T}"/> (bit-identical: every input position receives its terms in the same
     /// order), one vectorized add per kernel row over the kw·c contiguous values inside the input.
+    /// <paramref name="columns"/> starts at the im2col rows of sample <paramref name="firstSample"/> (0: the whole batch).
     /// </summary>
-    public static void Col2Im(ReadOnlySpan<float> columns, Span<float> dx, int r0, int r1, in Window2D g)
+    public static void Col2Im(ReadOnlySpan<float> columns, Span<float> dx, int r0, int r1, in Window2D g, int firstSample = 0)
     {
         int c = g.Channels, patch = g.PatchSize, kw = g.KernelWidth;
         dx[(r0 * g.InputSize)..(r1 * g.InputSize)].Clear();
@@ -230,7 +258,7 @@ internal static unsafe class ImageKernels
             {
                 for (int ox = 0; ox < g.OutputWidth; ox++)
                 {
-                    ReadOnlySpan<float> row = columns.Slice((((r * g.OutputHeight) + oy) * g.OutputWidth + ox) * patch, patch);
+                    ReadOnlySpan<float> row = columns.Slice(((((r - firstSample) * g.OutputHeight) + oy) * g.OutputWidth + ox) * patch, patch);
                     int ix0 = (ox * g.StrideWidth) - g.PadLeft, ka = Math.Max(0, -ix0), kb = Math.Min(kw, g.Width - ix0);
                     if (ka >= kb)
                     {
