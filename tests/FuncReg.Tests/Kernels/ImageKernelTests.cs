@@ -21,6 +21,8 @@ public sealed class ImageKernelTests
         { 3, 3, 2, 1, 1, Padding.Valid },
         { 9, 8, 2, 3, 2, Padding.Same },
         { 6, 7, 40, 3, 1, Padding.Same }, // patch 360 > 320: the product's depth is split into k-blocks
+        { 14, 14, 32, 2, 2, Padding.Valid }, // the 2×2 max-pooling fast path
+        { 7, 6, 16, 2, 2, Padding.Valid }, // … with an odd row left out
     };
 
     private static float[] Random(int length, int seed, bool ties = false)

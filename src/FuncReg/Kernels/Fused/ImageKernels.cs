@@ -98,6 +98,17 @@ internal static unsafe class ImageKernels
     /// </summary>
     public static void MaxPoolForward(ReadOnlySpan<float> x, Span<float> y, Span<int> argmax, int r0, int r1, in Window2D g)
     {
+        if (Vector256.IsHardwareAccelerated && g.Channels % 8 == 0 && g.KernelHeight == 2 && g.KernelWidth == 2 && g.StrideHeight == 2 && g.StrideWidth == 2
+            && g.PadTop == 0 && g.PadLeft == 0 && 2 * g.OutputHeight <= g.Height && 2 * g.OutputWidth <= g.Width
+            && x.Length >= r1 * g.InputSize && y.Length >= r1 * g.OutputPixels * g.Channels && argmax.Length >= r1 * g.OutputPixels * g.Channels)
+        {
+            fixed (float* px = x, py = y)
+            fixed (int* pa = argmax)
+            {
+                MaxPool2x2(px, py, pa, r0, r1, g);
+            }
+            return;
+        }
         int c = g.Channels, width = Vector<int>.Count;
         if (!Vector.IsHardwareAccelerated || c < width)
         {
@@ -165,6 +176,47 @@ internal static unsafe class ImageKernels
                     }
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// 2×2 windows, stride 2, all inside the input, channels a multiple of 8: the four positions compared in the order of
+    /// the general loop (strict <c>&gt;</c>, so the first maximum in row-major order wins), 8 channels at a time.
+    /// </summary>
+    private static void MaxPool2x2(float* x, float* y, int* argmax, int r0, int r1, in Window2D g)
+    {
+        int c = g.Channels, rowStride = g.Width * c;
+        Vector256<int> lane = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7);
+        for (int r = r0; r < r1; r++)
+        {
+            for (int oy = 0; oy < g.OutputHeight; oy++)
+            {
+                int o = ((r * g.OutputHeight) + oy) * g.OutputWidth * c;
+                int line = ((r * g.Height) + (2 * oy)) * rowStride;
+                for (int ox = 0; ox < g.OutputWidth; ox++, o += c)
+                {
+                    int i00 = line + (2 * ox * c);
+                    for (int ci = 0; ci < c; ci += 8)
+                    {
+                        int i = i00 + ci;
+                        Vector256<float> best = Vector256.Load(x + i);
+                        Vector256<int> at = Vector256.Create(i) + lane;
+                        Step(x, i + c, lane, ref best, ref at);
+                        Step(x, i + rowStride, lane, ref best, ref at);
+                        Step(x, i + rowStride + c, lane, ref best, ref at);
+                        best.Store(y + o + ci);
+                        at.Store(argmax + o + ci);
+                    }
+                }
+            }
+        }
+
+        static void Step(float* x, int i, Vector256<int> lane, ref Vector256<float> best, ref Vector256<int> at)
+        {
+            Vector256<float> v = Vector256.Load(x + i);
+            Vector256<float> greater = Vector256.GreaterThan(v, best);
+            best = Vector256.ConditionalSelect(greater, v, best);
+            at = Vector256.ConditionalSelect(greater.AsInt32(), Vector256.Create(i) + lane, at);
         }
     }
 
