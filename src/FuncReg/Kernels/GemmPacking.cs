@@ -47,6 +47,14 @@ internal static unsafe class GemmPacking
             // A is stored [k, m]: the mr values of one step p are contiguous, rows of A are `stride` apart.
             float* first = op.A + ((long)pc * op.M) + ic;
             nint stride = op.M;
+            if (op.Images && mr == 8 && mc % 8 == 0 && ic % 8 == 0 && op.Window.Channels % 8 == 0 && mc <= 8 * ImageKernels.MaxPanels
+                && Vector256.IsHardwareAccelerated)
+            {
+                // 8 consecutive patch values of a multiple-of-8 channel count sit in one input pixel: copy them straight into the panels
+                ImageKernels.Im2ColPanels8(op.A, op.Window, pc, kc, ic, mc / 8, dst);
+                return;
+            }
+
             if (op.Images)
             {
                 ImageKernels.Im2ColRows(op.A, op.Window, pc, kc, ic, ic + mc, scratch, mc);

@@ -64,6 +64,55 @@ internal static unsafe class ImageKernels
         }
     }
 
+    /// <summary>Most panels <see cref="Im2ColPanels8"/> handles in one call.</summary>
+    public const int MaxPanels = 64;
+
+    /// <summary>
+    /// The packed A panels of the transposed im2col matrix (the TN kernel gradient): for the <paramref name="count"/> pixels
+    /// from <paramref name="q0"/> on and patch values [c0, c0 + 8·panels), <c>dst[t·8·count + p·8 + r] = cols[q0 + p, c0 + 8t + r]</c>.
+    /// Needs channels and c0 multiples of 8 (8 consecutive patch values then lie in one input pixel) and panels ≤ <see cref="MaxPanels"/>.
+    /// </summary>
+    public static void Im2ColPanels8(float* x, in Window2D g, int q0, int count, int c0, int panels, float* dst)
+    {
+        int c = g.Channels, run = g.KernelWidth * c;
+        int* ky = stackalloc int[panels], kx = stackalloc int[panels], ci = stackalloc int[panels];
+        for (int t = 0; t < panels; t++)
+        {
+            int j = c0 + (8 * t);
+            ky[t] = j / run;
+            kx[t] = (j - (ky[t] * run)) / c;
+            ci[t] = j - (ky[t] * run) - (kx[t] * c);
+        }
+
+        int sample = q0 / g.OutputPixels, pixel = q0 - (sample * g.OutputPixels);
+        int oy = pixel / g.OutputWidth, ox = pixel - (oy * g.OutputWidth);
+        long panelStride = 8L * count;
+        for (int p = 0; p < count; p++)
+        {
+            int y0 = (oy * g.StrideHeight) - g.PadTop, x0 = (ox * g.StrideWidth) - g.PadLeft;
+            float* image = x + ((long)sample * g.InputSize);
+            float* d = dst + (p * 8);
+            for (int t = 0; t < panels; t++, d += panelStride)
+            {
+                int iy = y0 + ky[t], ix = x0 + kx[t];
+                Vector256<float> v = (uint)iy < (uint)g.Height && (uint)ix < (uint)g.Width
+                    ? Vector256.Load(image + ((((long)iy * g.Width) + ix) * c) + ci[t])
+                    : Vector256<float>.Zero;
+                v.Store(d);
+            }
+
+            if (++ox == g.OutputWidth)
+            {
+                ox = 0;
+                if (++oy == g.OutputHeight)
+                {
+                    oy = 0;
+                    sample++;
+                }
+            }
+        }
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Copy(float* src, float* dst, int length)
     {
