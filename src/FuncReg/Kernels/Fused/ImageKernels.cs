@@ -270,6 +270,42 @@ internal static unsafe class ImageKernels
     }
 
     /// <summary>
+    /// Backward of <see cref="MaxPool2x2"/> when the windows tile the input exactly: every input position gets
+    /// <c>0 + dy</c> where it is its window's argmax and 0 elsewhere, written once (no clearing pass, no scatter) —
+    /// the values the general clear-then-add loop leaves.
+    /// </summary>
+    private static void MaxPool2x2Backward(float* dy, int* argmax, float* dx, int r0, int r1, in Window2D g)
+    {
+        int c = g.Channels, rowStride = g.Width * c;
+        Vector256<int> lane = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7);
+        for (int r = r0; r < r1; r++)
+        {
+            for (int oy = 0; oy < g.OutputHeight; oy++)
+            {
+                int o = ((r * g.OutputHeight) + oy) * g.OutputWidth * c;
+                int line = ((r * g.Height) + (2 * oy)) * rowStride;
+                for (int ox = 0; ox < g.OutputWidth; ox++, o += c)
+                {
+                    int i00 = line + (2 * ox * c);
+                    for (int ci = 0; ci < c; ci += 8)
+                    {
+                        int i = i00 + ci;
+                        Vector256<float> d = Vector256<float>.Zero + Vector256.Load(dy + o + ci);
+                        Vector256<int> at = Vector256.Load(argmax + o + ci);
+                        Put(dx, i, at, d, lane);
+                        Put(dx, i + c, at, d, lane);
+                        Put(dx, i + rowStride, at, d, lane);
+                        Put(dx, i + rowStride + c, at, d, lane);
+                    }
+                }
+            }
+        }
+
+        static void Put(float* dx, int i, Vector256<int> at, Vector256<float> d, Vector256<int> lane) =>
+            Vector256.ConditionalSelect(Vector256.Equals(at, Vector256.Create(i) + lane).AsSingle(), d, Vector256<float>.Zero).Store(dx + i);
+    }
+
+    /// <summary>
     /// im2col as <see cref="Conv2DOps.Im2Col{T}"/> (same result), one copy per kernel row: the kw·c values a window
     /// row reads are contiguous in the input and in the column row; only the parts in the padding are zeroed.
     /// </summary>
@@ -383,6 +419,17 @@ internal static unsafe class ImageKernels
     /// <summary>Max-pooling backward on samples [r0, r1): their input gradient is cleared, then <c>dx[argmax[j]] += dy[j]</c> for their outputs.</summary>
     public static void MaxPoolBackward(ReadOnlySpan<float> dy, ReadOnlySpan<int> argmax, Span<float> dx, int r0, int r1, in Window2D g)
     {
+        if (Vector256.IsHardwareAccelerated && g.Channels % 8 == 0 && g.KernelHeight == 2 && g.KernelWidth == 2 && g.StrideHeight == 2 && g.StrideWidth == 2
+            && g.PadTop == 0 && g.PadLeft == 0 && 2 * g.OutputHeight == g.Height && 2 * g.OutputWidth == g.Width
+            && dx.Length >= r1 * g.InputSize && dy.Length >= r1 * g.OutputPixels * g.Channels && argmax.Length >= r1 * g.OutputPixels * g.Channels)
+        {
+            fixed (float* pd = dy, px = dx)
+            fixed (int* pa = argmax)
+            {
+                MaxPool2x2Backward(pd, pa, px, r0, r1, g);
+            }
+            return;
+        }
         dx[(r0 * g.InputSize)..(r1 * g.InputSize)].Clear();
         int outputs = g.OutputPixels * g.Channels;
         for (int j = r0 * outputs, end = r1 * outputs; j < end; j++)
