@@ -21,8 +21,8 @@ public static class GemmGens
         197, 199, 211, 223, 227, 229, 233, 239, 241, 251, 257, 263, 269, 271, 277, 281, 283, 293,
     ];
 
-    /// <summary>Sizes that sit on the tiling boundaries (MR = 6, NR = 16, KC = 256, MC = 144).</summary>
-    private static readonly int[] Boundaries = [1, 6, 8, 12, 15, 16, 17, 32, 143, 144, 145, 255, 256, 257, 288, 300];
+    /// <summary>Sizes that sit on the tiling boundaries (MR = 6 or 8, NR = 16 or 32, KC = 256, MC = 144).</summary>
+    private static readonly int[] Boundaries = [1, 6, 8, 9, 12, 15, 16, 17, 24, 31, 32, 33, 64, 143, 144, 145, 255, 256, 257, 288, 300];
 
     /// <summary>A dimension in 1..300, biased toward sizes below 8, primes and tiling boundaries.</summary>
     public static Gen<int> Dimension() =>
@@ -41,7 +41,9 @@ public static class GemmGens
         where (long)m * n * k >= minWork && (long)m * n * k <= maxWork
         from seed in Gen.Choose(0, int.MaxValue)
         from path in fallbacks
-            ? Gen.Frequency((8, Gen.Constant("Auto")), (1, Gen.Constant("Vector128")), (1, Gen.Constant("Scalar")))
+            ? Gen.Frequency(
+                (4, Gen.Constant("Auto")), (3, Gen.Constant("Avx2")), (3, Gen.Constant("Avx512")),
+                (1, Gen.Constant("Vector128")), (1, Gen.Constant("Scalar")))
             : Gen.Constant("Auto")
         from accumulate in Gen.Elements(false, true)
         from bias in Gen.Elements(false, true)

@@ -22,7 +22,7 @@ public sealed class GemmProperties
                 Run(problem, a, b, c, bias, context);
 
                 (double[] expected, double[] abs) = GemmGens.Reference(problem.Layout, a, b, problem.M, problem.N, problem.K);
-                bool fused = GemmTiling.Resolve(problem.KernelPath) == GemmKernelPath.Avx2;
+                bool fused = GemmTiling.Resolve(problem.KernelPath) is GemmKernelPath.Avx2 or GemmKernelPath.Avx512;
                 double tolerance = GemmGens.Tolerance(problem.K, fused);
                 for (int i = 0; i < problem.M; i++)
                 {
@@ -71,6 +71,34 @@ public sealed class GemmProperties
                 Run(problem, a, b, serial, bias, one);
                 Run(problem, a, b, parallel, bias, two);
                 return serial.AsSpan().SequenceEqual(parallel);
+            }).Label("bit-identical"));
+    }
+
+    /// <summary>
+    /// The 512-bit (8×32 tiles) and 256-bit (6×16 tiles) micro-kernels give bit-identical C: the same fused
+    /// multiply-adds in the same order per element, whatever the tiling (vacuous where AVX-512 is not available).
+    /// </summary>
+    [Fact]
+    public void Avx512AndAvx2PathsAreBitIdentical()
+    {
+        Arbitrary<GemmCase> cases = GemmGens.Cases(1, 6_000_000, fallbacks: false).ToArbitrary();
+        Check.One(
+            Config.QuickThrowOnFailure.WithMaxTest(150),
+            Prop.ForAll(cases, problem =>
+            {
+                if (!GemmTiling.Avx512Supported)
+                {
+                    return true;
+                }
+
+                (float[] a, float[] b, float[] c0, float[] bias) = Data(problem);
+                float[] wide = (float[])c0.Clone();
+                float[] narrow = (float[])c0.Clone();
+                using var w = new GemmContext(2) { KernelPath = GemmKernelPath.Avx512, SmallPath = false };
+                using var v = new GemmContext(2) { KernelPath = GemmKernelPath.Avx2, SmallPath = false };
+                Run(problem, a, b, wide, bias, w);
+                Run(problem, a, b, narrow, bias, v);
+                return wide.AsSpan().SequenceEqual(narrow);
             }).Label("bit-identical"));
     }
 

@@ -92,7 +92,7 @@ namespace FuncReg.Generators.Emitting
             w.Line("private static readonly " + Lib + "Window2D " + s.Field + "Window = new(" + string.Join(", ", new[] { g.Height, g.Width, g.Channels, g.KernelHeight, g.KernelWidth, g.StrideHeight, g.StrideWidth, g.OutputHeight, g.OutputWidth, g.PadTop, g.PadLeft }.Select(Literals.Int)) + ");");
             if (s.Layer is Conv2DSpec || s.Layer is Pooling2DSpec { Max: true })
             {
-                w.Line("private readonly " + K + "ConvWorkspace " + s.Field + "Work = new(" + s.Field + "Window" + (s.Layer is Conv2DSpec conv ? ", " + Literals.Int(conv.Filters) : "") + ");" + (s.Layer is Conv2DSpec && !s.Window!.Pointwise ? " // holds the im2col buffer" : ""));
+                w.Line("private readonly " + K + "ConvWorkspace " + s.Field + "Work = new(" + s.Field + "Window" + (s.Layer is Conv2DSpec conv ? ", " + Literals.Int(conv.Filters) : "") + ");" + (s.Layer is Conv2DSpec && !s.Window!.Pointwise && s.InputGradient is not null ? " // holds the input gradient's per-thread scratch" : ""));
             }
         }
 
@@ -338,7 +338,7 @@ namespace FuncReg.Generators.Emitting
                         lines.Add(s.Field + "InvStd = new float[" + (s.Positions > 1 ? "rows * " + Literals.Int(s.Positions) : "rows") + "];");
                         break;
                     case Conv2DSpec c:
-                        lines.Add(s.Field + "Work.Allocate(rows);" + (s.Window!.Pointwise ? " // pointwise: no im2col buffer" : " // im2col buffer: " + Literals.Int(s.Window.OutputPixels) + " rows of " + Literals.Int(s.Window.PatchSize) + " per sample"));
+                        lines.Add(s.Field + "Work.Allocate(rows);" + (s.Window!.Pointwise ? " // pointwise: reads its input in place" : " // the GEMMs build the im2col rows (" + Literals.Int(s.Window.OutputPixels) + " of " + Literals.Int(s.Window.PatchSize) + " per sample) while packing: no column buffer"));
                         lines.Add(s.Field + "Z = " + (c.Activation == "Linear" && !c.HasActivity ? s.Output + "; // linear: the GEMM epilogue writes the output in place" : outs + ";"));
                         lines.Add(s.Field + "Dz = " + outs + ";");
                         if (c.HasActivity)
@@ -460,7 +460,7 @@ namespace FuncReg.Generators.Emitting
                                 ? (c.UseBias ? "the bias added by its epilogue, " : "") + "z and y one buffer"
                                 : (c.UseBias ? "bias and " : "") + c.Activation.ToLowerInvariant() + " fused into its epilogue";
                             string y = c.Activation == "Linear" ? "y = z" : "y = " + c.Activation.ToLowerInvariant() + "(z)";
-                            w.Line("// " + s.Name + ": " + (s.Window!.Pointwise ? "1×1, stride 1: the input is its own im2col matrix" : "im2col of the batch into " + s.Field + "Work [n·" + Literals.Int(s.Window.OutputPixels) + ", " + Literals.Int(s.Window.PatchSize) + "], split over the threads by samples") + "; then z = cols·K" + (c.UseBias ? " + b" : "") + ", " + y + " by one GEMM, " + fused);
+                            w.Line("// " + s.Name + ": " + (s.Window!.Pointwise ? "1×1, stride 1: the input is its own im2col matrix" : "the GEMM builds the im2col rows [n·" + Literals.Int(s.Window.OutputPixels) + ", " + Literals.Int(s.Window.PatchSize) + "] from the images block by block while packing") + "; z = cols·K" + (c.UseBias ? " + b" : "") + ", " + y + " by one GEMM, " + fused);
                             w.Line(K + "ConvKernels.Conv2DForward(GemmContext, " + s.Field + "Work, " + inSpan + ", " + s.Field + "Kernel.Values, " + bias + ", " + s.Field + "Z, " + s.Output + ", " + Lib + "Activation." + c.Activation + ", " + Float(Alpha(c.Activation, c.Alpha)) + ", n);");
                             break;
                         }
@@ -598,7 +598,7 @@ namespace FuncReg.Generators.Emitting
                     case Conv2DSpec c:
                         {
                             bool activity = c.HasActivity;
-                            w.Line("// " + s.Name + ": " + (activity ? "dy += ∂(activity penalty)/∂y, then " : "") + "dz = dy·" + c.Activation.ToLowerInvariant() + "′(z) in one pass" + (last ? " (or dz = dy from a fused loss head)" : "") + ", dK = colsᵀ·dz, db = Σ dz" + (s.InputGradient is null ? "" : s.Window!.Pointwise ? ", dx = dz·Kᵀ" : ", dcols = dz·Kᵀ over the im2col buffer, then col2im into dx"));
+                            w.Line("// " + s.Name + ": " + (activity ? "dy += ∂(activity penalty)/∂y, then " : "") + "dz = dy·" + c.Activation.ToLowerInvariant() + "′(z) in one pass" + (last ? " (or dz = dy from a fused loss head)" : "") + ", dK = colsᵀ·dz, db = Σ dz" + (s.InputGradient is null ? "" : s.Window!.Pointwise ? ", dx = dz·Kᵀ" : ", dx = col2im(dz·Kᵀ) a few samples at a time in " + s.Field + "Work's per-thread scratch"));
                             w.Line(K + "ConvKernels.Conv2DBackward(GemmContext, " + s.Field + "Work, " + input + ", " + dy + ", " + s.Field + "Kernel.Values, " + s.Field + "Kernel.Gradient, " + (c.UseBias ? s.Field + "Bias.Gradient" : "null") + ", " + s.Field + "Z, " + s.Output + ", " + s.Field + "Dz, " + (s.InputGradient ?? "null") + ", " + (activity ? s.Field + "ActivityDy, " + s.Field + "Activity" : "null, null") + ", " + Lib + "Activation." + c.Activation + ", " + Float(Alpha(c.Activation, c.Alpha)) + ", " + (last ? "Head != " + Lib + "LossHead.Generic" : "false") + ", n);");
                             break;
                         }

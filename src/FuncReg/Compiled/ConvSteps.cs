@@ -3,10 +3,10 @@ using FuncReg.Kernels;
 namespace FuncReg;
 
 /// <summary>
-/// Conv2D as a GEMM: im2col of the batch into a preallocated [n·oh·ow, kh·kw·cin] buffer, then the dense forward
+/// Conv2D as a GEMM on the im2col matrix [n·oh·ow, kh·kw·cin] of the batch, never materialized: the dense forward
 /// pass on it (<see cref="DenseKernels.Forward"/>: NN GEMM with bias + activation in the epilogue, output
 /// [n·oh·ow, filters] = the NHWC output). Backward: <c>dz = dy·f′(z)</c>, <c>dK = colsᵀ·dz</c> (TN GEMM),
-/// <c>db = Σ dz</c>, <c>dcols = dz·Kᵀ</c> (NT GEMM, written over the im2col buffer once dK is done), then col2im.
+/// <c>db = Σ dz</c>, <c>dx = col2im(dz·Kᵀ)</c> a few samples at a time; the GEMMs build the im2col rows while packing.
 /// A 1×1 kernel with stride 1 reads the input in place (im2col would copy it). The passes are <see cref="ConvKernels"/>.
 /// </summary>
 internal sealed class ConvStep : CompiledStep

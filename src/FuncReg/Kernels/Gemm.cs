@@ -7,8 +7,10 @@ namespace FuncReg.Kernels;
 /// <remarks>
 /// <para>
 /// Implementation: A and B are packed into micro-panels in the caller's <see cref="GemmContext"/>
-/// and a register-blocked 6×16 micro-kernel (AVX2 + FMA on <c>Vector256&lt;float&gt;</c>, with
-/// <c>Vector128</c> and scalar fallbacks) computes the tiles; k is blocked by 256, rows by 144.
+/// and a register-blocked micro-kernel computes the tiles: 8×32 on <c>Vector512&lt;float&gt;</c> with FMA where
+/// 512-bit vectors are accelerated (AVX-512F), else 6×16 on <c>Vector256&lt;float&gt;</c> (AVX2 + FMA), with
+/// <c>Vector128</c> and scalar fallbacks; k is blocked by 256 (all of k up to 320), rows by 144. The 512- and
+/// 256-bit kernels do the same fused multiply-adds in the same order per element: their results are bit-identical.
 /// </para>
 /// <para>
 /// Determinism: each element of C is reduced over k in blocks of 256 (in order), each block summed
@@ -108,43 +110,7 @@ public static class Gemm
                     Layout = layout,
                     Accumulate = accumulate,
                 };
-                GemmKernelPath path = GemmTiling.Resolve(context.KernelPath);
-                if (path == GemmKernelPath.Avx2 && context.SmallPath && (long)m * n * k <= SmallThreshold)
-                {
-                    GemmSmall.Run(op, context.Buffers(0), ref epilogue, context.TinyPath);
-                    return;
-                }
-
-                (int parts, bool splitRows, int chunk) = Plan(m, n, k, context.ThreadCount);
-                for (int part = 0; part < parts; part++)
-                {
-                    (int sizeA, int sizeB) = splitRows
-                        ? GemmDriver.BufferSizes(Math.Min(chunk, m - (part * chunk)), n, k)
-                        : GemmDriver.BufferSizes(m, Math.Min(chunk, n - (part * chunk)), k);
-                    context.Buffers(part).Ensure(sizeA, sizeB);
-                }
-
-                if (parts == 1)
-                {
-                    GemmDriver.Run(op, path, 0, m, 0, n, context.Buffers(0), ref epilogue);
-                    return;
-                }
-
-                GemmJob<TEpilogue> job = context.Job<TEpilogue>();
-                job.Operands = op;
-                job.Path = path;
-                job.SplitRows = splitRows;
-                job.Chunk = chunk;
-                job.Epilogue = epilogue;
-                try
-                {
-                    context.Pool!.Run(job, parts);
-                }
-                finally
-                {
-                    job.Operands = default;
-                    job.Epilogue = default;
-                }
+                Execute(op, ref epilogue, context);
             }
         }
         finally
@@ -153,16 +119,140 @@ public static class Gemm
         }
     }
 
-    /// <summary>Splits C into parts: rows when m ≥ n, else columns, in whole register tiles.</summary>
-    private static (int Parts, bool SplitRows, int Chunk) Plan(int m, int n, int k, int threads)
+    /// <summary>
+    /// The product of a convolution as <see cref="Multiply{TEpilogue}"/> with A the im2col matrix of
+    /// <paramref name="images"/> (channels-last samples of <paramref name="window"/>'s input) read in place: the columns
+    /// are built into the packing buffers block by block (<see cref="ImageKernels.Im2ColRows"/>), never materialized.
+    /// NN: A = im2col [m = samples·oh·ow, k = kh·kw·c] (forward); TN: A = im2col stored [k = samples·oh·ow, m = kh·kw·c]
+    /// (kernel gradient colsᵀ·dz). Bit-identical to <see cref="Multiply{TEpilogue}"/> on the materialized columns.
+    /// </summary>
+    internal static unsafe void MultiplyImages<TEpilogue>(
+        GemmLayout layout, ReadOnlySpan<float> images, in Window2D window, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k,
+        TEpilogue epilogue, bool accumulate = false, GemmContext? context = null)
+        where TEpilogue : struct, IGemmEpilogue
+    {
+        if (layout is not (GemmLayout.NN or GemmLayout.TN))
+        {
+            throw new ArgumentOutOfRangeException(nameof(layout), layout, "Implicit im2col supports NN and TN.");
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegative(m);
+        ArgumentOutOfRangeException.ThrowIfNegative(n);
+        ArgumentOutOfRangeException.ThrowIfNegative(k);
+        int pixels = layout == GemmLayout.NN ? m : k, patch = layout == GemmLayout.NN ? k : m;
+        if (patch != window.PatchSize || window.OutputPixels == 0 || pixels % window.OutputPixels != 0)
+        {
+            throw new ArgumentException($"{pixels}×{patch} is not the im2col shape of the window.", nameof(window));
+        }
+
+        CheckLength(images.Length, (long)(pixels / window.OutputPixels) * window.InputSize, nameof(images), "samples·h·w·c");
+        CheckLength(b.Length, (long)k * n, nameof(b), "k·n");
+        CheckLength(c.Length, (long)m * n, nameof(c), "m·n");
+        if (c[..(m * n)].Overlaps(b[..(k * n)]) || c[..(m * n)].Overlaps(images))
+        {
+            throw new ArgumentException("C must not overlap the images or B.", nameof(c));
+        }
+
+        epilogue.Validate(m, n);
+        context ??= GemmContext.DefaultForCurrentThread;
+        context.Enter();
+        try
+        {
+            if (m == 0 || n == 0)
+            {
+                return;
+            }
+
+            if (k == 0)
+            {
+                EmptyReduction(c, m, n, ref epilogue, accumulate);
+                return;
+            }
+
+            fixed (float* pa = images, pb = b, pc = c)
+            {
+                var op = new GemmOperands
+                {
+                    A = pa,
+                    B = pb,
+                    C = pc,
+                    M = m,
+                    N = n,
+                    K = k,
+                    Layout = layout,
+                    Accumulate = accumulate,
+                    Images = true,
+                    Window = window,
+                };
+                Execute(op, ref epilogue, context);
+            }
+        }
+        finally
+        {
+            context.Exit();
+        }
+    }
+
+    private static void Execute<TEpilogue>(in GemmOperands op, ref TEpilogue epilogue, GemmContext context)
+        where TEpilogue : struct, IGemmEpilogue
+    {
+        int m = op.M, n = op.N, k = op.K;
+        GemmKernelPath path = GemmTiling.Resolve(context.KernelPath);
+        if (!op.Images && path is GemmKernelPath.Avx2 or GemmKernelPath.Avx512 && context.SmallPath && (long)m * n * k <= SmallThreshold)
+        {
+            GemmSmall.Run(op, context.Buffers(0), ref epilogue, context.TinyPath);
+            return;
+        }
+
+        (int parts, bool splitRows, int chunk) = Plan(m, n, k, context.ThreadCount, path);
+        for (int part = 0; part < parts; part++)
+        {
+            (int sizeA, int sizeB) = splitRows
+                ? GemmDriver.BufferSizes(Math.Min(chunk, m - (part * chunk)), n, k, path)
+                : GemmDriver.BufferSizes(m, Math.Min(chunk, n - (part * chunk)), k, path);
+            context.Buffers(part).Ensure(sizeA, sizeB);
+            if (op.Images)
+            {
+                context.Buffers(part).EnsureScratch(GemmPacking.ImageScratchSize(op));
+            }
+        }
+
+        if (parts == 1)
+        {
+            GemmDriver.Run(op, path, 0, m, 0, n, context.Buffers(0), ref epilogue);
+            return;
+        }
+
+        GemmJob<TEpilogue> job = context.Job<TEpilogue>();
+        job.Operands = op;
+        job.Path = path;
+        job.SplitRows = splitRows;
+        job.Chunk = chunk;
+        job.Epilogue = epilogue;
+        try
+        {
+            context.Pool!.Run(job, parts);
+        }
+        finally
+        {
+            job.Operands = default;
+            job.Epilogue = default;
+        }
+    }
+
+    /// <summary>Splits C into parts: rows when m ≥ n, else columns (unless that side has too few tiles), in whole register tiles.</summary>
+    private static (int Parts, bool SplitRows, int Chunk) Plan(int m, int n, int k, int threads, GemmKernelPath path)
     {
         if (threads == 1 || (long)m * n * k < ParallelThreshold)
         {
             return (1, true, m);
         }
 
-        bool splitRows = m >= n;
-        int unit = splitRows ? GemmTiling.MR : GemmTiling.NR;
+        (int mr, int nr) = GemmDriver.Tile(path);
+        int rowTiles = (m + mr - 1) / mr, columnTiles = (n + nr - 1) / nr;
+        // the longer side, unless it has fewer tiles than threads and the other side has more (9×32 on 8×32 tiles)
+        bool splitRows = m >= n ? rowTiles >= threads || rowTiles >= columnTiles : columnTiles < threads && rowTiles > columnTiles;
+        int unit = splitRows ? mr : nr;
         int extent = splitRows ? m : n;
         int tiles = (extent + unit - 1) / unit;
         int parts = Math.Min(threads, tiles);

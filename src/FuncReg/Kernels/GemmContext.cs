@@ -147,10 +147,23 @@ internal sealed unsafe class PackBuffers
 {
     private float[] _a = [];
     private float[] _b = [];
+    private float[] _scratch = [];
 
     public float* A { get; private set; }
 
     public float* B { get; private set; }
+
+    /// <summary>Room for the im2col rows of an implicit-A product (<see cref="Gemm.MultiplyImages"/>).</summary>
+    public float* Scratch { get; private set; }
+
+    public void EnsureScratch(int floats)
+    {
+        if (_scratch.Length < floats + 16)
+        {
+            _scratch = GC.AllocateUninitializedArray<float>(floats + 16, pinned: true);
+            Scratch = Align(_scratch);
+        }
+    }
 
     public void Ensure(int aFloats, int bFloats)
     {

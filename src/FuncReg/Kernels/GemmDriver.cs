@@ -10,15 +10,23 @@ namespace FuncReg.Kernels;
 /// </summary>
 internal static unsafe class GemmDriver
 {
-    private const int MR = GemmTiling.MR;
-    private const int NR = GemmTiling.NR;
+    /// <summary>
+    /// Widest B (NN or TN layout) read in place instead of packed, when its columns are whole register panels: the rows
+    /// of a narrow B are short strides apart, so reading them directly costs no more than the packed panel and saves the copy.
+    /// </summary>
+    public const int InPlaceColumns = 128;
 
-    /// <summary>Packing buffer sizes (floats) for a part of <paramref name="rows"/>×<paramref name="cols"/>.</summary>
-    public static (int A, int B) BufferSizes(int rows, int cols, int k)
+    /// <summary>The register tile (rows, columns) of a kernel path.</summary>
+    public static (int MR, int NR) Tile(GemmKernelPath path) =>
+        path == GemmKernelPath.Avx512 ? (GemmTiling.MR512, GemmTiling.NR512) : (GemmTiling.MR, GemmTiling.NR);
+
+    /// <summary>Packing buffer sizes (floats) for a part of <paramref name="rows"/>×<paramref name="cols"/> on <paramref name="path"/>.</summary>
+    public static (int A, int B) BufferSizes(int rows, int cols, int k, GemmKernelPath path)
     {
+        (int mr, int nr) = Tile(path);
         int kc = Math.Min(GemmTiling.Depth(k), k);
-        int mc = RoundUp(Math.Min(GemmTiling.MC, rows), MR);
-        int nc = RoundUp(Math.Min(GemmTiling.NC, cols), NR);
+        int mc = RoundUp(Math.Min(GemmTiling.MC, rows), mr);
+        int nc = RoundUp(Math.Min(GemmTiling.NC, cols), nr);
         return (mc * kc, nc * kc);
     }
 
@@ -28,6 +36,9 @@ internal static unsafe class GemmDriver
     {
         switch (path)
         {
+            case GemmKernelPath.Avx512:
+                Run<TEpilogue, Avx512MicroKernel>(op, i0, i1, j0, j1, buffers, ref epilogue);
+                break;
             case GemmKernelPath.Avx2:
                 Run<TEpilogue, Avx2MicroKernel>(op, i0, i1, j0, j1, buffers, ref epilogue);
                 break;
@@ -45,7 +56,7 @@ internal static unsafe class GemmDriver
         where TEpilogue : struct, IGemmEpilogue
         where TKernel : struct, IGemmMicroKernel
     {
-        float* edge = stackalloc float[MR * NR];
+        float* edge = stackalloc float[GemmTiling.MR512 * GemmTiling.NR512];
         float* packedA = buffers.A;
         float* packedB = buffers.B;
         nint ldc = op.N;
@@ -59,13 +70,20 @@ internal static unsafe class GemmDriver
                 int kc = Math.Min(depth, op.K - pc);
                 bool load = pc > 0 || op.Accumulate;
                 bool last = pc + kc == op.K;
-                GemmPacking.PackB(op, pc, kc, jc, nc, packedB);
+                // B [k, n] with whole panels of a narrow n is read in place: its rows are the panels' steps
+                bool inPlace = op.Layout != GemmLayout.NT && op.N % TKernel.NR == 0 && op.N <= InPlaceColumns;
+                float* panels = inPlace ? op.B + ((long)pc * op.N) + jc : packedB;
+                nint ldb = inPlace ? op.N : TKernel.NR;
+                if (!inPlace)
+                {
+                    GemmPacking.PackB(op, pc, kc, jc, nc, packedB, TKernel.NR);
+                }
 
                 for (int ic = i0; ic < i1; ic += GemmTiling.MC)
                 {
                     int mc = Math.Min(GemmTiling.MC, i1 - ic);
-                    GemmPacking.PackA(op, ic, mc, pc, kc, packedA);
-                    MacroKernel<TKernel>(op.C + ((long)ic * ldc) + jc, ldc, mc, nc, kc, packedA, packedB, load, edge);
+                    GemmPacking.PackA(op, ic, mc, pc, kc, packedA, TKernel.MR, buffers.Scratch);
+                    MacroKernel<TKernel>(op.C + ((long)ic * ldc) + jc, ldc, mc, nc, kc, packedA, panels, ldb, inPlace ? 1 : kc, load, edge);
 
                     if (last)
                     {
@@ -81,37 +99,38 @@ internal static unsafe class GemmDriver
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MacroKernel<TKernel>(
-        float* c, nint ldc, int mc, int nc, int kc, float* packedA, float* packedB, bool load, float* edge)
+        float* c, nint ldc, int mc, int nc, int kc, float* packedA, float* packedB, nint ldb, long panelStep, bool load, float* edge)
         where TKernel : struct, IGemmMicroKernel
     {
-        for (int jr = 0; jr < nc; jr += NR)
+        int mr = TKernel.MR, nr = TKernel.NR;
+        for (int jr = 0; jr < nc; jr += nr)
         {
-            int cols = Math.Min(NR, nc - jr);
-            float* b = packedB + ((long)jr * kc);
-            for (int ir = 0; ir < mc; ir += MR)
+            int cols = Math.Min(nr, nc - jr);
+            float* b = packedB + (jr * panelStep);
+            for (int ir = 0; ir < mc; ir += mr)
             {
-                int rows = Math.Min(MR, mc - ir);
+                int rows = Math.Min(mr, mc - ir);
                 float* a = packedA + ((long)ir * kc);
                 float* ct = c + (ir * ldc) + jr;
-                if (rows == MR && cols == NR)
+                if (rows == mr && cols == nr)
                 {
-                    TKernel.Compute(kc, a, b, ct, ldc, load);
+                    TKernel.Compute(kc, a, b, ldb, ct, ldc, load);
                 }
                 else
                 {
-                    TKernel.Compute(kc, a, b, edge, NR, load: false);
-                    MergeEdge(edge, ct, ldc, rows, cols, load);
+                    TKernel.Compute(kc, a, b, ldb, edge, nr, load: false);
+                    MergeEdge(edge, nr, ct, ldc, rows, cols, load);
                 }
             }
         }
     }
 
     /// <summary>Stores (or adds, as <c>C + tile</c>) the valid part of an edge tile.</summary>
-    private static void MergeEdge(float* tile, float* c, nint ldc, int rows, int cols, bool load)
+    private static void MergeEdge(float* tile, int nr, float* c, nint ldc, int rows, int cols, bool load)
     {
         for (int r = 0; r < rows; r++)
         {
-            float* src = tile + (r * NR);
+            float* src = tile + (r * nr);
             float* dst = c + (r * ldc);
             for (int j = 0; j < cols; j++)
             {

@@ -43,7 +43,7 @@ namespace Examples
         // allocated once for the largest batch seen (Allocate) and reused: a steady-state step allocates nothing.
         // conv2d_0: 12×10×3 → 6×5×8, 3×2 window, strides 2×2, same padding
         private static readonly global::FuncReg.Window2D conv2d0Window = new(12, 10, 3, 3, 2, 2, 2, 6, 5, 0, 0);
-        private readonly global::FuncReg.Kernels.ConvWorkspace conv2d0Work = new(conv2d0Window, 8); // holds the im2col buffer
+        private readonly global::FuncReg.Kernels.ConvWorkspace conv2d0Work = new(conv2d0Window, 8);
         private readonly global::FuncReg.FusedParameter conv2d0Kernel, conv2d0Bias;
         private static readonly global::FuncReg.Regularizer conv2d0Activity = global::FuncReg.Regularizer.L1L2(1E-05, 0.0);
         private readonly int conv2d0ActivityIndex;
@@ -70,7 +70,7 @@ namespace Examples
         private float[] maxPooling2d5Y = [], maxPooling2d5Dx = [];
         // conv2d_6: 2×1×6 → 1×1×4, 2×1 window, strides 1×1, valid padding
         private static readonly global::FuncReg.Window2D conv2d6Window = new(2, 1, 6, 2, 1, 1, 1, 1, 1, 0, 0);
-        private readonly global::FuncReg.Kernels.ConvWorkspace conv2d6Work = new(conv2d6Window, 4); // holds the im2col buffer
+        private readonly global::FuncReg.Kernels.ConvWorkspace conv2d6Work = new(conv2d6Window, 4); // holds the input gradient's per-thread scratch
         private readonly global::FuncReg.FusedParameter conv2d6Kernel, conv2d6Bias;
         private float[] conv2d6Y = [], conv2d6Dx = [], conv2d6Z = [], conv2d6Dz = [];
         private float[] globalAveragePooling2d7Y = [], globalAveragePooling2d7Dx = [];
@@ -101,7 +101,7 @@ namespace Examples
         protected override void Allocate(int rows)
         {
             conv2d0Y = new float[rows * 240];
-            conv2d0Work.Allocate(rows); // im2col buffer: 30 rows of 18 per sample
+            conv2d0Work.Allocate(rows); // the GEMMs build the im2col rows (30 of 18 per sample) while packing: no column buffer
             conv2d0Z = new float[rows * 240];
             conv2d0Dz = new float[rows * 240];
             conv2d0ActivityDy = new float[rows * 240];
@@ -112,7 +112,7 @@ namespace Examples
             averagePooling2d2Dx = new float[rows * 240];
             conv2d3Y = new float[rows * 108];
             conv2d3Dx = new float[rows * 144];
-            conv2d3Work.Allocate(rows); // pointwise: no im2col buffer
+            conv2d3Work.Allocate(rows); // pointwise: reads its input in place
             conv2d3Z = conv2d3Y; // linear: the GEMM epilogue writes the output in place
             conv2d3Dz = new float[rows * 108];
             batchNorm4Y = new float[rows * 108];
@@ -124,7 +124,7 @@ namespace Examples
             maxPooling2d5Argmax = new int[rows * 12];
             conv2d6Y = new float[rows * 4];
             conv2d6Dx = new float[rows * 12];
-            conv2d6Work.Allocate(rows); // im2col buffer: 1 rows of 12 per sample
+            conv2d6Work.Allocate(rows); // the GEMMs build the im2col rows (1 of 12 per sample) while packing: no column buffer
             conv2d6Z = new float[rows * 4];
             conv2d6Dz = new float[rows * 4];
             globalAveragePooling2d7Y = new float[rows * 4];
@@ -138,14 +138,14 @@ namespace Examples
         /// <inheritdoc/>
         protected override void Forward(global::System.ReadOnlySpan<float> x, int n, bool training)
         {
-            // conv2d_0: im2col of the batch into conv2d0Work [n·30, 18], split over the threads by samples; then z = cols·K + b, y = elu(z) by one GEMM, bias and elu fused into its epilogue
+            // conv2d_0: the GEMM builds the im2col rows [n·30, 18] from the images block by block while packing; z = cols·K + b, y = elu(z) by one GEMM, bias and elu fused into its epilogue
             global::FuncReg.Kernels.ConvKernels.Conv2DForward(GemmContext, conv2d0Work, x, conv2d0Kernel.Values, conv2d0Bias.Values, conv2d0Z, conv2d0Y, global::FuncReg.Activation.Elu, 1.0f, n);
             // spatial_dropout2d_1: in training one mask entry per (sample, channel) from stream layer(1) at this step, whole feature maps dropped; identity in inference
             spatialDropout2d1Active = training;
             global::FuncReg.Kernels.ConvKernels.SpatialDropout2DForward(0.2, 1, Seed, Step, training, Take(conv2d0Y, n * 240), spatialDropout2d1Mask, spatialDropout2d1Y, n, 30, 8);
             // average_pooling2d_2: mean over each window's positions inside the input
             global::FuncReg.Kernels.ConvKernels.AveragePool2DForward(Take(spatialDropout2d1Y, n * 240), averagePooling2d2Y, n, averagePooling2d2Window);
-            // conv2d_3: 1×1, stride 1: the input is its own im2col matrix; then z = cols·K, y = z by one GEMM, z and y one buffer
+            // conv2d_3: 1×1, stride 1: the input is its own im2col matrix; z = cols·K, y = z by one GEMM, z and y one buffer
             global::FuncReg.Kernels.ConvKernels.Conv2DForward(GemmContext, conv2d3Work, Take(averagePooling2d2Y, n * 144), conv2d3Kernel.Values, null, conv2d3Z, conv2d3Y, global::FuncReg.Activation.Linear, 0.0f, n);
             // batch_norm_4: batch statistics (and their running update) in training, running statistics in inference
             batchNorm4Training = training;
@@ -162,7 +162,7 @@ namespace Examples
             }
             // max_pooling2d_5: max over each window, its argmax kept for the backward pass; split over the threads by samples
             global::FuncReg.Kernels.ConvKernels.MaxPool2DForward(GemmContext, maxPooling2d5Work, Take(batchNorm4Y, n * 108), maxPooling2d5Y, maxPooling2d5Argmax, n);
-            // conv2d_6: im2col of the batch into conv2d6Work [n·1, 12], split over the threads by samples; then z = cols·K + b, y = leakyrelu(z) by one GEMM, bias and leakyrelu fused into its epilogue
+            // conv2d_6: the GEMM builds the im2col rows [n·1, 12] from the images block by block while packing; z = cols·K + b, y = leakyrelu(z) by one GEMM, bias and leakyrelu fused into its epilogue
             global::FuncReg.Kernels.ConvKernels.Conv2DForward(GemmContext, conv2d6Work, Take(maxPooling2d5Y, n * 12), conv2d6Kernel.Values, conv2d6Bias.Values, conv2d6Z, conv2d6Y, global::FuncReg.Activation.LeakyRelu, 0.2f, n);
             // global_average_pooling2d_7: 1×1×4 → 4, the mean of each channel
             global::FuncReg.Kernels.ConvKernels.GlobalAveragePool2DForward(Take(conv2d6Y, n * 4), globalAveragePooling2d7Y, n, 1, 4);
@@ -177,7 +177,7 @@ namespace Examples
             global::FuncReg.Kernels.DenseKernels.Backward(GemmContext, Take(globalAveragePooling2d7Y, n * 4), dense8Kernel.Values, dense8Kernel.Gradient, dense8Bias.Gradient, dense8Z, null, dense8Y, null, outputGradient, dense8Dz, dense8Dx, global::FuncReg.Activation.Softmax, 0.0f, null, Head != global::FuncReg.LossHead.Generic, n, 4, 3);
             // global_average_pooling2d_7: dx = dy/1 at every pixel
             global::FuncReg.Kernels.ConvKernels.GlobalAveragePool2DBackward(Take(dense8Dx, n * 4), globalAveragePooling2d7Dx, n, 1, 4);
-            // conv2d_6: dz = dy·leakyrelu′(z) in one pass, dK = colsᵀ·dz, db = Σ dz, dcols = dz·Kᵀ over the im2col buffer, then col2im into dx
+            // conv2d_6: dz = dy·leakyrelu′(z) in one pass, dK = colsᵀ·dz, db = Σ dz, dx = col2im(dz·Kᵀ) a few samples at a time in conv2d6Work's per-thread scratch
             global::FuncReg.Kernels.ConvKernels.Conv2DBackward(GemmContext, conv2d6Work, Take(maxPooling2d5Y, n * 12), Take(globalAveragePooling2d7Dx, n * 4), conv2d6Kernel.Values, conv2d6Kernel.Gradient, conv2d6Bias.Gradient, conv2d6Z, conv2d6Y, conv2d6Dz, conv2d6Dx, null, null, global::FuncReg.Activation.LeakyRelu, 0.2f, false, n);
             // max_pooling2d_5: dx = 0, then dx[argmax] += dy
             global::FuncReg.Kernels.ConvKernels.MaxPool2DBackward(GemmContext, maxPooling2d5Work, Take(conv2d6Dx, n * 12), maxPooling2d5Argmax, maxPooling2d5Dx, n);

@@ -32,7 +32,7 @@ namespace Examples
         // allocated once for the largest batch seen (Allocate) and reused: a steady-state step allocates nothing.
         // conv2d_0: 28×28×1 → 28×28×32, 3×3 window, strides 1×1, same padding (pad top 1, left 1)
         private static readonly global::FuncReg.Window2D conv2d0Window = new(28, 28, 1, 3, 3, 1, 1, 28, 28, 1, 1);
-        private readonly global::FuncReg.Kernels.ConvWorkspace conv2d0Work = new(conv2d0Window, 32); // holds the im2col buffer
+        private readonly global::FuncReg.Kernels.ConvWorkspace conv2d0Work = new(conv2d0Window, 32);
         private readonly global::FuncReg.FusedParameter conv2d0Kernel, conv2d0Bias;
         private float[] conv2d0Y = [], conv2d0Z = [], conv2d0Dz = [];
         private readonly global::FuncReg.FusedParameter batchNorm1Gamma, batchNorm1Beta, batchNorm1MovingMean, batchNorm1MovingVariance;
@@ -48,7 +48,7 @@ namespace Examples
         private float[] maxPooling2d3Y = [], maxPooling2d3Dx = [];
         // conv2d_4: 14×14×32 → 14×14×64, 3×3 window, strides 1×1, same padding (pad top 1, left 1)
         private static readonly global::FuncReg.Window2D conv2d4Window = new(14, 14, 32, 3, 3, 1, 1, 14, 14, 1, 1);
-        private readonly global::FuncReg.Kernels.ConvWorkspace conv2d4Work = new(conv2d4Window, 64); // holds the im2col buffer
+        private readonly global::FuncReg.Kernels.ConvWorkspace conv2d4Work = new(conv2d4Window, 64); // holds the input gradient's per-thread scratch
         private readonly global::FuncReg.FusedParameter conv2d4Kernel, conv2d4Bias;
         private float[] conv2d4Y = [], conv2d4Dx = [], conv2d4Z = [], conv2d4Dz = [];
         private readonly global::FuncReg.FusedParameter batchNorm5Gamma, batchNorm5Beta, batchNorm5MovingMean, batchNorm5MovingVariance;
@@ -97,7 +97,7 @@ namespace Examples
         protected override void Allocate(int rows)
         {
             conv2d0Y = new float[rows * 25088];
-            conv2d0Work.Allocate(rows); // im2col buffer: 784 rows of 9 per sample
+            conv2d0Work.Allocate(rows); // the GEMMs build the im2col rows (784 of 9 per sample) while packing: no column buffer
             conv2d0Z = conv2d0Y; // linear: the GEMM epilogue writes the output in place
             conv2d0Dz = new float[rows * 25088];
             batchNorm1Y = new float[rows * 25088];
@@ -111,7 +111,7 @@ namespace Examples
             maxPooling2d3Argmax = new int[rows * 6272];
             conv2d4Y = new float[rows * 12544];
             conv2d4Dx = new float[rows * 6272];
-            conv2d4Work.Allocate(rows); // im2col buffer: 196 rows of 288 per sample
+            conv2d4Work.Allocate(rows); // the GEMMs build the im2col rows (196 of 288 per sample) while packing: no column buffer
             conv2d4Z = conv2d4Y; // linear: the GEMM epilogue writes the output in place
             conv2d4Dz = new float[rows * 12544];
             batchNorm5Y = new float[rows * 12544];
@@ -139,7 +139,7 @@ namespace Examples
         /// <inheritdoc/>
         protected override void Forward(global::System.ReadOnlySpan<float> x, int n, bool training)
         {
-            // conv2d_0: im2col of the batch into conv2d0Work [n·784, 9], split over the threads by samples; then z = cols·K + b, y = z by one GEMM, the bias added by its epilogue, z and y one buffer
+            // conv2d_0: the GEMM builds the im2col rows [n·784, 9] from the images block by block while packing; z = cols·K + b, y = z by one GEMM, the bias added by its epilogue, z and y one buffer
             global::FuncReg.Kernels.ConvKernels.Conv2DForward(GemmContext, conv2d0Work, x, conv2d0Kernel.Values, conv2d0Bias.Values, conv2d0Z, conv2d0Y, global::FuncReg.Activation.Linear, 0.0f, n);
             // batch_norm_1: batch statistics (and their running update) in training, running statistics in inference
             batchNorm1Training = training;
@@ -158,7 +158,7 @@ namespace Examples
             global::FuncReg.Kernels.ActivationKernels.Forward(global::FuncReg.Activation.Relu, 0.0f, Take(batchNorm1Y, n * 25088), Take(activation2Y, n * 25088));
             // max_pooling2d_3: max over each window, its argmax kept for the backward pass; split over the threads by samples
             global::FuncReg.Kernels.ConvKernels.MaxPool2DForward(GemmContext, maxPooling2d3Work, Take(activation2Y, n * 25088), maxPooling2d3Y, maxPooling2d3Argmax, n);
-            // conv2d_4: im2col of the batch into conv2d4Work [n·196, 288], split over the threads by samples; then z = cols·K + b, y = z by one GEMM, the bias added by its epilogue, z and y one buffer
+            // conv2d_4: the GEMM builds the im2col rows [n·196, 288] from the images block by block while packing; z = cols·K + b, y = z by one GEMM, the bias added by its epilogue, z and y one buffer
             global::FuncReg.Kernels.ConvKernels.Conv2DForward(GemmContext, conv2d4Work, Take(maxPooling2d3Y, n * 6272), conv2d4Kernel.Values, conv2d4Bias.Values, conv2d4Z, conv2d4Y, global::FuncReg.Activation.Linear, 0.0f, n);
             // batch_norm_5: batch statistics (and their running update) in training, running statistics in inference
             batchNorm5Training = training;
@@ -223,7 +223,7 @@ namespace Examples
             {
                 global::FuncReg.NormalizationOps.BatchBackwardInference<float>(Take(conv2d4Y, n * 12544), Take(activation6Dx, n * 12544), batchNorm5Gamma.Values, batchNorm5MovingMean.Values, batchNorm5MovingVariance.Values, 0.001, Take(batchNorm5Dx, n * 12544), Cleared(batchNorm5Gamma.Gradient), Cleared(batchNorm5Beta.Gradient), n * 196, 64);
             }
-            // conv2d_4: dz = dy·linear′(z) in one pass, dK = colsᵀ·dz, db = Σ dz, dcols = dz·Kᵀ over the im2col buffer, then col2im into dx
+            // conv2d_4: dz = dy·linear′(z) in one pass, dK = colsᵀ·dz, db = Σ dz, dx = col2im(dz·Kᵀ) a few samples at a time in conv2d4Work's per-thread scratch
             global::FuncReg.Kernels.ConvKernels.Conv2DBackward(GemmContext, conv2d4Work, Take(maxPooling2d3Y, n * 6272), Take(batchNorm5Dx, n * 12544), conv2d4Kernel.Values, conv2d4Kernel.Gradient, conv2d4Bias.Gradient, conv2d4Z, conv2d4Y, conv2d4Dz, conv2d4Dx, null, null, global::FuncReg.Activation.Linear, 0.0f, false, n);
             // max_pooling2d_3: dx = 0, then dx[argmax] += dy
             global::FuncReg.Kernels.ConvKernels.MaxPool2DBackward(GemmContext, maxPooling2d3Work, Take(conv2d4Dx, n * 6272), maxPooling2d3Argmax, maxPooling2d3Dx, n);

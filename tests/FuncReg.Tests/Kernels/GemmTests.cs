@@ -284,6 +284,8 @@ public sealed class GemmTests
     }
 
     [Theory]
+    [InlineData("Avx2")]
+    [InlineData("Avx512")]
     [InlineData("Vector128")]
     [InlineData("Scalar")]
     public void FallbackPathsAgreeWithTheDefaultPath(string pathName)
@@ -312,6 +314,8 @@ public sealed class GemmTests
 
     [Theory]
     [InlineData("Auto")]
+    [InlineData("Avx2")]
+    [InlineData("Avx512")]
     [InlineData("Vector128")]
     [InlineData("Scalar")]
     public void EveryPathIsBitIdenticalOnOneAndTwoThreads(string pathName)
@@ -329,6 +333,35 @@ public sealed class GemmTests
             Gemm.Multiply(layout, a, b, one, m, n, k, accumulate: true, context: serial);
             Gemm.Multiply(layout, a, b, two, m, n, k, accumulate: true, context: parallel);
             Assert.Equal(one, two);
+        }
+    }
+
+    [Fact]
+    public void TheAvx512AndAvx2PathsAreBitIdentical()
+    {
+        if (!GemmTiling.Avx512Supported)
+        {
+            return; // nothing to compare on this processor
+        }
+
+        (int M, int N, int K)[] shapes = [(1, 1, 1), (7, 31, 9), (8, 32, 256), (9, 33, 257), (41, 70, 300), (100, 64, 288), (288, 64, 700), (150, 97, 531)];
+        foreach (GemmLayout layout in Enum.GetValues<GemmLayout>())
+        {
+            foreach ((int m, int n, int k) in shapes)
+            {
+                foreach (bool accumulate in new[] { false, true })
+                {
+                    float[] a = GemmReference.Random(m * k, m + k);
+                    float[] b = GemmReference.Random(k * n, n + k);
+                    float[] wide = GemmReference.Random(m * n, m + n);
+                    float[] narrow = (float[])wide.Clone();
+                    using var w = new GemmContext(2) { KernelPath = GemmKernelPath.Avx512, SmallPath = false };
+                    using var v = new GemmContext(1) { KernelPath = GemmKernelPath.Avx2, SmallPath = false };
+                    Gemm.Multiply(layout, a, b, wide, m, n, k, accumulate, w);
+                    Gemm.Multiply(layout, a, b, narrow, m, n, k, accumulate, v);
+                    Assert.True(wide.AsSpan().SequenceEqual(narrow), $"{layout} {m}×{n}×{k} accumulate={accumulate}");
+                }
+            }
         }
     }
 

@@ -20,6 +20,9 @@ public sealed class ImageKernelTests
         { 4, 4, 13, 5, 1, Padding.Same },
         { 3, 3, 2, 1, 1, Padding.Valid },
         { 9, 8, 2, 3, 2, Padding.Same },
+        { 6, 7, 40, 3, 1, Padding.Same }, // patch 360 > 320: the product's depth is split into k-blocks
+        { 14, 14, 32, 2, 2, Padding.Valid }, // the 2×2 max-pooling fast path
+        { 7, 6, 16, 2, 2, Padding.Valid }, // … with an odd row left out
     };
 
     private static float[] Random(int length, int seed, bool ties = false)
@@ -54,6 +57,108 @@ public sealed class ImageKernelTests
         ImageKernels.Col2Im(columns, dx, 0, 3, g);
         ImageKernels.Col2Im(columns, dx, 3, n, g);
         Assert.Equal(dxExpected, dx);
+    }
+
+    [Theory]
+    [MemberData(nameof(Geometries))]
+    public void Gemm_on_implicit_im2col_is_bit_identical_to_gemm_on_the_columns(int h, int w, int c, int k, int s, Padding padding)
+    {
+        Window2D g = Window2D.TryCreate(h, w, c, (k, k), (s, s), padding)!.Value;
+        foreach (int n in new[] { 1, 5, 23 })
+        {
+            float[] x = Random(n * g.InputSize, 5);
+            var columns = new float[n * g.OutputPixels * g.PatchSize];
+            Conv2DOps.Im2Col<float>(x, columns, n, g);
+            int rows = n * g.OutputPixels, patch = g.PatchSize;
+            foreach (int filters in new[] { 3, 32, 37 })
+            {
+                float[] kernel = Random(patch * filters, 6);
+                float[] dz = Random(rows * filters, 7);
+                foreach (GemmKernelPath path in new[] { GemmKernelPath.Auto, GemmKernelPath.Avx2, GemmKernelPath.Vector128 })
+                {
+                    foreach (int threads in new[] { 1, 2 })
+                    {
+                        // the tiny-shape kernels sum in another order; the small and packed paths are bit-identical
+                        using var context = new GemmContext(threads) { KernelPath = path, TinyPath = false };
+                        var expected = new float[rows * filters];
+                        var actual = Random(rows * filters, 8);
+                        Gemm.Multiply(GemmLayout.NN, columns, kernel, expected, rows, filters, patch, context: context);
+                        Gemm.MultiplyImages(GemmLayout.NN, x, g, kernel, actual, rows, filters, patch, default(NoEpilogue), context: context);
+                        Assert.True(expected.AsSpan().SequenceEqual(actual), $"NN {path} {threads} n={n} filters={filters}");
+
+                        var gradient = Random(patch * filters, 9);
+                        var gradientExpected = (float[])gradient.Clone();
+                        Gemm.Multiply(GemmLayout.TN, columns, dz, gradientExpected, patch, filters, rows, accumulate: true, context: context);
+                        Gemm.MultiplyImages(GemmLayout.TN, x, g, dz, gradient, patch, filters, rows, default(NoEpilogue), accumulate: true, context: context);
+                        Assert.True(gradientExpected.AsSpan().SequenceEqual(gradient), $"TN {path} {threads} n={n} filters={filters}");
+                    }
+                }
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Geometries))]
+    public void Conv_input_gradient_by_sample_blocks_is_bit_identical_to_col2im_of_the_whole_product(int h, int w, int c, int k, int s, Padding padding)
+    {
+        Window2D g = Window2D.TryCreate(h, w, c, (k, k), (s, s), padding)!.Value;
+        foreach (int n in new[] { 1, 7, 40 })
+        {
+            int rows = n * g.OutputPixels, patch = g.PatchSize;
+            foreach (int filters in new[] { 3, 64 })
+            {
+                float[] kernel = Random(patch * filters, 10);
+                float[] dz = Random(rows * filters, 11);
+                using var whole = new GemmContext(1) { SmallPath = false };
+                var columns = new float[rows * patch];
+                Gemm.Multiply(GemmLayout.NT, dz, kernel, columns, rows, patch, filters, context: whole);
+                var expected = new float[n * g.InputSize];
+                Conv2DOps.Col2Im<float>(columns, expected, n, g);
+                var gradient = new ConvInputGradient(g, filters, 2);
+                foreach (int threads in new[] { 1, 2 })
+                {
+                    using var context = new GemmContext(threads);
+                    float[] dx = Random(expected.Length, 12); // stale contents must be overwritten
+                    gradient.Run(context, dz, kernel, dx, n);
+                    Assert.True(expected.AsSpan().SequenceEqual(dx), $"{threads} threads n={n} filters={filters}");
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void Conv_backward_through_the_workspace_is_bit_identical_with_more_threads_than_cores()
+    {
+        Window2D g = Window2D.TryCreate(9, 9, 8, (3, 3), (1, 1), Padding.Same)!.Value;
+        const int n = 6, filters = 16;
+        int outputs = n * g.OutputPixels * filters;
+        float[] x = Random(n * g.InputSize, 20), kernel = Random(g.PatchSize * filters, 21), dy = Random(outputs, 22);
+        float[]? first = null, firstKernelGradient = null;
+        foreach (int threads in new[] { 1, Environment.ProcessorCount + 2 })
+        {
+            var workspace = new ConvWorkspace(g, filters);
+            workspace.Allocate(n);
+            using var context = new GemmContext(threads);
+            float[] z = new float[outputs], y = new float[outputs], dz = new float[outputs];
+            float[] kernelGradient = new float[kernel.Length], dx = Random(n * g.InputSize, 23);
+            ConvKernels.Conv2DForward(context, workspace, x, kernel, null, z, y, Activation.Relu, 0f, n);
+            ConvKernels.Conv2DBackward(context, workspace, x, dy, kernel, kernelGradient, null, z, y, dz, dx, null, null, Activation.Relu, 0f, false, n);
+            first ??= dx;
+            firstKernelGradient ??= kernelGradient;
+            Assert.True(first.AsSpan().SequenceEqual(dx), $"dx with {threads} threads");
+            Assert.True(firstKernelGradient.AsSpan().SequenceEqual(kernelGradient), $"dK with {threads} threads");
+        }
+    }
+
+    [Fact]
+    public void Gemm_on_implicit_im2col_rejects_shapes_that_are_not_the_windows()
+    {
+        Window2D g = Window2D.TryCreate(5, 5, 2, (3, 3), (1, 1), Padding.Same)!.Value;
+        float[] x = new float[2 * g.InputSize], b = new float[18 * 4], c = new float[50 * 4];
+        Assert.Throws<ArgumentException>(() => Gemm.MultiplyImages(GemmLayout.NN, x, g, b, c, 50, 4, 17, default(NoEpilogue)));
+        Assert.Throws<ArgumentException>(() => Gemm.MultiplyImages(GemmLayout.NN, x, g, b, c, 49, 4, 18, default(NoEpilogue)));
+        Assert.Throws<ArgumentException>(() => Gemm.MultiplyImages(GemmLayout.NN, x.AsSpan(1), g, b, c, 50, 4, 18, default(NoEpilogue)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Gemm.MultiplyImages(GemmLayout.NT, x, g, b, c, 50, 4, 18, default(NoEpilogue)));
     }
 
     [Theory]

@@ -5,7 +5,7 @@ namespace FuncReg.Kernels;
 /// <see cref="GlobalAveragePooling2D"/>, <see cref="SpatialDropout2D"/>), called by the compiled engine's steps and by
 /// generated models. Data is channels last (NHWC) and row-major: a batch of n samples of a window's input is
 /// [n, h, w, c], its output [n, oh, ow, c] (or [n, oh, ow, filters]). Buffers are at least n samples long.
-/// Passes that run split over the GEMM threads (im2col, col2im, max pooling) take the layer's
+/// Passes that run split over the GEMM threads (the input gradient, max pooling) take the layer's
 /// <see cref="ConvWorkspace"/>; every split is by whole samples, so results do not depend on the thread count.
 /// </summary>
 public static class ConvKernels
@@ -17,40 +17,32 @@ public static class ConvKernels
     public static bool IsPointwise(in Window2D g) => g.KernelHeight == 1 && g.KernelWidth == 1 && g.StrideHeight == 1 && g.StrideWidth == 1;
 
     /// <summary>
-    /// Conv2D forward as a GEMM: im2col of the batch into the workspace's buffer ([n·oh·ow, kh·kw·cin], split over the
-    /// threads by samples), then the dense forward pass on it (<see cref="DenseKernels.Forward"/>: one NN GEMM with
-    /// <c>z = cols·K + b</c> and <c>y = f(z)</c> written by its epilogue), whose [n·oh·ow, filters] output is the NHWC
-    /// output. <paramref name="z"/> may be <paramref name="y"/> for a linear activation (the epilogue writes y = z in place).
-    /// The workspace must have been allocated (<see cref="ConvWorkspace.Allocate"/>) for at least n samples.
+    /// Conv2D forward as a GEMM: the dense forward pass on the im2col matrix [n·oh·ow, kh·kw·cin] of the batch
+    /// (<see cref="DenseKernels.Forward"/>: one NN GEMM with <c>z = cols·K + b</c> and <c>y = f(z)</c> written by its
+    /// epilogue), whose [n·oh·ow, filters] output is the NHWC output. The GEMM builds the im2col rows from the images block
+    /// by block while packing, so the column matrix is never materialized; a pointwise kernel reads x in place.
+    /// <paramref name="z"/> may be <paramref name="y"/> for a linear activation (the epilogue writes y = z in place).
     /// </summary>
     public static void Conv2DForward(GemmContext context, ConvWorkspace workspace, ReadOnlySpan<float> x, float[] kernel, float[]? bias, float[] z, float[] y, Activation activation, float alpha, int n)
     {
         ArgumentNullException.ThrowIfNull(workspace);
         Window2D g = workspace.Window;
-        float[] columns = workspace.Columns;
-        int filters = workspace.Filters;
         int rows = n * g.OutputPixels;
-        ReadOnlySpan<float> cols = x[..(n * g.InputSize)];
-        if (!IsPointwise(g))
-        {
-            workspace.Im2Col(context, x, columns, n);
-            cols = columns.AsSpan(0, rows * g.PatchSize);
-        }
-        DenseKernels.Forward(context, cols, kernel, bias, z, null, y, null, activation, alpha, rows, g.PatchSize, filters);
+        DenseKernels.Forward(context, x[..(n * g.InputSize)], kernel, bias, z, null, y, null, activation, alpha, rows, g.PatchSize, workspace.Filters, IsPointwise(g) ? null : g);
     }
 
     /// <summary>
     /// Backward of <see cref="Conv2DForward"/>: the activity penalty's gradient <c>∂(Ω(y)/n)/∂y</c> added to dy first (into
     /// <paramref name="activityGradient"/>, needed when <paramref name="activity"/> is given); then <c>dz = dy·f′(z)</c> (or
-    /// <c>dz = dy</c> when <paramref name="fromLogits"/>), <c>dK = colsᵀ·dz</c> (TN GEMM), <c>db = Σ dz</c> and, when
-    /// <paramref name="dx"/> is given, <c>dcols = dz·Kᵀ</c> (NT GEMM, written over the im2col buffer once dK is done)
-    /// followed by col2im into dx. The workspace must still hold the forward pass's im2col.
+    /// <c>dz = dy</c> when <paramref name="fromLogits"/>), <c>dK = colsᵀ·dz</c> (TN GEMM, the im2col rows again built
+    /// while packing), <c>db = Σ dz</c> and, when <paramref name="dx"/> is given, <c>dx = col2im(dz·Kᵀ)</c> computed a few
+    /// samples at a time in a per-thread, cache-sized scratch of the workspace (bit-identical for any thread count).
     /// </summary>
     public static void Conv2DBackward(GemmContext context, ConvWorkspace workspace, ReadOnlySpan<float> x, ReadOnlySpan<float> dy, float[] kernel, float[] kernelGradient, float[]? biasGradient, float[] z, float[] y, float[] dz, float[]? dx, float[]? activityGradient, Regularizer? activity, Activation activation, float alpha, bool fromLogits, int n)
     {
         ArgumentNullException.ThrowIfNull(workspace);
+        ArgumentNullException.ThrowIfNull(context);
         Window2D g = workspace.Window;
-        float[] columns = workspace.Columns;
         int filters = workspace.Filters;
         bool pointwise = IsPointwise(g);
         int rows = n * g.OutputPixels, size = rows * filters;
@@ -62,12 +54,10 @@ public static class ConvKernels
             activity.AddGradient<float>(y.AsSpan(0, size), d, 1.0 / n);
             dy = d;
         }
-        ReadOnlySpan<float> cols = pointwise ? x[..(n * g.InputSize)] : columns.AsSpan(0, rows * g.PatchSize);
-        float[]? dcols = dx is not null ? (pointwise ? dx : columns) : null;
-        DenseKernels.Backward(context, cols, kernel, kernelGradient, biasGradient, z, null, y, null, dy, dz, dcols, activation, alpha, null, fromLogits, rows, g.PatchSize, filters);
+        DenseKernels.Backward(context, x[..(n * g.InputSize)], kernel, kernelGradient, biasGradient, z, null, y, null, dy, dz, pointwise ? dx : null, activation, alpha, null, fromLogits, rows, g.PatchSize, filters, pointwise ? null : g);
         if (dx is not null && !pointwise)
         {
-            workspace.Col2Im(context, columns, dx, n);
+            workspace.InputGradient(context).Run(context, dz, kernel, dx, n);
         }
     }
 
@@ -133,22 +123,22 @@ public static class ConvKernels
 }
 
 /// <summary>
-/// The per-layer state of the <see cref="ConvKernels"/> passes: the window, a convolution's im2col buffer (sized by
-/// <see cref="Allocate"/> for the largest batch) and, for the passes that run split over the GEMM threads (im2col,
-/// col2im, max pooling), the cached delegates and the operands of the pass in flight, so that a pass allocates nothing.
+/// The per-layer state of the <see cref="ConvKernels"/> passes: the window, a convolution's per-thread scratch for its
+/// input gradient (made by <see cref="Allocate"/>) and, for the passes that run split over the GEMM threads (max
+/// pooling), the cached delegates and the operands of the pass in flight, so that a pass allocates nothing.
 /// Create one per layer, once (the compiled engine's steps and generated models each hold theirs); a workspace serves
 /// one pass at a time, as a <see cref="GemmContext"/> does.
 /// </summary>
 public sealed unsafe class ConvWorkspace
 {
     private readonly Window2D g;
-    private readonly Action<int, int> im2col, col2im, maxForward, maxBackward;
-    private float[] im2colBuffer = [];
+    private readonly Action<int, int> maxForward, maxBackward;
+    private ConvInputGradient? inputGradient;
 
     // Operands of the pass in flight: the source pinned by the caller for its duration, the other buffers as arrays.
     private float* source;
     private int samples;
-    private float[] columns = [], target = [];
+    private float[] target = [];
     private int[] argmax = [];
 
     /// <summary>
@@ -160,16 +150,6 @@ public sealed unsafe class ConvWorkspace
         ArgumentOutOfRangeException.ThrowIfNegative(filters);
         g = window;
         Filters = filters;
-        im2col = (part, parts) =>
-        {
-            (int r0, int r1) = GemmContext.Share(part, parts, samples);
-            ImageKernels.Im2Col(new ReadOnlySpan<float>(source, samples * g.InputSize), columns, r0, r1, g);
-        };
-        col2im = (part, parts) =>
-        {
-            (int r0, int r1) = GemmContext.Share(part, parts, samples);
-            ImageKernels.Col2Im(columns, target, r0, r1, g);
-        };
         maxForward = (part, parts) =>
         {
             (int r0, int r1) = GemmContext.Share(part, parts, samples);
@@ -188,38 +168,26 @@ public sealed unsafe class ConvWorkspace
     /// <summary>Output channels of the convolution (0 for a pooling layer).</summary>
     public int Filters { get; }
 
-    /// <summary>The im2col buffer [capacity·oh·ow, kh·kw·cin] of a convolution (empty for pooling and pointwise convolutions).</summary>
-    internal float[] Columns => im2colBuffer;
-
     /// <summary>
-    /// (Re)allocates the buffers for batches of up to <paramref name="capacity"/> samples: a convolution's im2col matrix,
-    /// n·oh·ow·kh·kw·cin floats (none for pooling or a pointwise convolution, which reads its input in place).
+    /// Prepares a convolution for batches of up to <paramref name="capacity"/> samples: the per-thread scratch of its input
+    /// gradient (about <see cref="ConvInputGradient.BlockBytes"/> per thread, whatever the batch; none for pooling or a
+    /// pointwise convolution). The forward pass and the kernel gradient need no buffer: the GEMM builds the im2col rows
+    /// while packing.
     /// </summary>
     public void Allocate(int capacity)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(capacity);
-        im2colBuffer = Filters == 0 || ConvKernels.IsPointwise(g) ? [] : new float[capacity * g.OutputPixels * g.PatchSize];
+        inputGradient = Filters == 0 || ConvKernels.IsPointwise(g) ? null : new ConvInputGradient(g, Filters, Environment.ProcessorCount);
     }
 
-    internal void Im2Col(GemmContext context, ReadOnlySpan<float> x, float[] cols, int n)
+    /// <summary>The input-gradient pass, remade (once) when <paramref name="context"/> has more threads than it was prepared for.</summary>
+    internal ConvInputGradient InputGradient(GemmContext context)
     {
-        columns = cols;
-        Run(context, im2col, x, n);
-    }
-
-    internal void Col2Im(GemmContext context, float[] cols, float[] dx, int n)
-    {
-        columns = cols;
-        target = dx;
-        samples = n;
-        try
+        if (inputGradient is null || inputGradient.Parts < context.ThreadCount)
         {
-            context.For(col2im);
+            inputGradient = new ConvInputGradient(g, Filters, Math.Max(context.ThreadCount, Environment.ProcessorCount));
         }
-        finally
-        {
-            columns = target = [];
-        }
+        return inputGradient;
     }
 
     internal void MaxPoolForward(GemmContext context, ReadOnlySpan<float> x, float[] y, int[] indices, int n)
@@ -250,7 +218,7 @@ public sealed unsafe class ConvWorkspace
             finally
             {
                 source = null;
-                columns = target = [];
+                target = [];
                 argmax = [];
             }
         }

@@ -11,26 +11,41 @@ public static class DenseKernels
     /// <summary>
     /// <c>z = x·W + b</c> by one GEMM whose epilogue also writes <c>y = f(z)·m</c> (m: the mask of a following
     /// Dropout, or null) and, when <paramref name="activations"/> is given, <c>a = f(z)</c>. Softmax is applied
-    /// row-wise after the GEMM.
+    /// row-wise after the GEMM. With <paramref name="images"/> (a convolution), x is the batch of input images and the
+    /// GEMM's x is their im2col matrix [n = samples·oh·ow, inputs = kh·kw·c], built block by block, never stored.
     /// </summary>
-    public static void Forward(GemmContext context, ReadOnlySpan<float> x, float[] kernel, float[]? bias, float[] z, float[]? activations, float[] y, float[]? mask, Activation activation, float alpha, int n, int inputs, int units)
+    public static void Forward(GemmContext context, ReadOnlySpan<float> x, float[] kernel, float[]? bias, float[] z, float[]? activations, float[] y, float[]? mask, Activation activation, float alpha, int n, int inputs, int units, Window2D? images = null)
     {
         if (activation == Activation.Softmax)
         {
-            Gemm.Multiply(GemmLayout.NN, x, kernel, z, n, units, inputs, new DenseEpilogue(bias, null, z, null, Activation.Linear, 0f, units), context: context);
+            Product(context, x, images, kernel, z, n, units, inputs, new DenseEpilogue(bias, null, z, null, Activation.Linear, 0f, units));
             ActivationFunctions.Softmax<float>(z.AsSpan(0, n * units), y.AsSpan(0, n * units), units);
             return;
         }
-        Gemm.Multiply(GemmLayout.NN, x, kernel, z, n, units, inputs, new DenseEpilogue(bias, activations, y, mask, activation, alpha, units), context: context);
+        Product(context, x, images, kernel, z, n, units, inputs, new DenseEpilogue(bias, activations, y, mask, activation, alpha, units));
+    }
+
+    private static void Product(GemmContext context, ReadOnlySpan<float> x, Window2D? images, float[] kernel, float[] z, int n, int units, int inputs, DenseEpilogue epilogue)
+    {
+        if (images is { } window)
+        {
+            Gemm.MultiplyImages(GemmLayout.NN, x, window, kernel, z, n, units, inputs, epilogue, context: context);
+        }
+        else
+        {
+            Gemm.Multiply(GemmLayout.NN, x, kernel, z, n, units, inputs, epilogue, context: context);
+        }
     }
 
     /// <summary>
     /// Backward of <see cref="Forward"/>: <c>dz = dy·m·f′(z)</c> in one pass (or <c>dz = dy</c> when
     /// <paramref name="fromLogits"/>: a fused loss head already gave ∂L/∂z), with the activity penalty's gradient
     /// <c>∂(Ω(y)/n)/∂y</c> added to dy first; then <c>dW = xᵀ·dz</c> (TN GEMM), <c>db = Σ_rows dz</c> and, when
-    /// <paramref name="dx"/> is given, <c>dx = dz·Wᵀ</c> (NT GEMM).
+    /// <paramref name="dx"/> is given, <c>dx = dz·Wᵀ</c> (NT GEMM). With <paramref name="images"/>, x is the batch of
+    /// input images of a convolution and dW is computed from their im2col matrix built block by block (as
+    /// <see cref="Forward"/>); dx is then the gradient of the im2col matrix.
     /// </summary>
-    public static void Backward(GemmContext context, ReadOnlySpan<float> x, float[] kernel, float[] kernelGradient, float[]? biasGradient, float[] z, float[]? activations, float[] y, float[]? mask, ReadOnlySpan<float> dy, float[] dz, float[]? dx, Activation activation, float alpha, Regularizer? activity, bool fromLogits, int n, int inputs, int units)
+    public static void Backward(GemmContext context, ReadOnlySpan<float> x, float[] kernel, float[] kernelGradient, float[]? biasGradient, float[] z, float[]? activations, float[] y, float[]? mask, ReadOnlySpan<float> dy, float[] dz, float[]? dx, Activation activation, float alpha, Regularizer? activity, bool fromLogits, int n, int inputs, int units, Window2D? images = null)
     {
         int size = n * units;
         Span<float> d = dz.AsSpan(0, size);
@@ -56,7 +71,14 @@ public static class DenseKernels
                 ActivationKernels.Backward(activation, alpha, z.AsSpan(0, size), a, mask is null ? default : mask.AsSpan(0, size), dy[..size], d);
             }
         }
-        Gemm.Multiply(GemmLayout.TN, x, d, kernelGradient, inputs, units, n, context: context);
+        if (images is { } window)
+        {
+            Gemm.MultiplyImages(GemmLayout.TN, x, window, d, kernelGradient, inputs, units, n, default(NoEpilogue), context: context);
+        }
+        else
+        {
+            Gemm.Multiply(GemmLayout.TN, x, d, kernelGradient, inputs, units, n, context: context);
+        }
         if (biasGradient is not null)
         {
             ReductionKernels.ColumnSums(d, n, units, biasGradient);
