@@ -4,7 +4,8 @@ namespace FuncReg;
 /// A learning rate as a function of the zero-based epoch, as Keras's <c>LearningRateSchedule</c> but counted in
 /// epochs rather than optimizer steps. Records hold hyperparameters only and compute with <see cref="At"/>; a
 /// <see cref="LearningRateScheduler"/> applies one at the start of every epoch. Every schedule returns a rate
-/// computed from its own hyperparameters and the epoch alone, whatever the live rate is.
+/// computed from its own hyperparameters and the epoch alone, whatever the live rate is. The set is closed (the
+/// hyperparameters are saved in checkpoints); for any other rule give <see cref="LearningRateScheduler"/> a function.
 /// </summary>
 public abstract record LearningRateSchedule
 {
