@@ -52,4 +52,20 @@ public sealed class ReadmeExampleTests : IDisposable
             Environment.CurrentDirectory = cwd;
         }
     }
+    [Fact]
+    public void ReadmeScheduleExampleTrainsWithTheScheduledRates()
+    {
+        var (train, _) = Datasets.Football2D();
+        IModel model = Reference.Build(Sequential.Of(2, new Dense(8, Activation.Relu), new Dense(1, Activation.Sigmoid)), seed: 1);
+        // --- README begin (keep in sync with README.md "Learning-rate schedules") ---
+        var cosine = new CosineDecay(1e-4, decayEpochs: 58) { WarmupTarget = 1e-3, WarmupEpochs = 2, Alpha = 0.01 };
+        model.Fit(train, new FitOptions { Epochs = 60, Optimizer = new Adam(1e-3), Callbacks = [new LearningRateScheduler(cosine)] });
+        double lr = cosine.At(30);                                         // the rate of epoch 30
+        new LearningRateScheduler(new StepDecay(1e-3, stepEpochs: 10, factor: 0.5));
+        new LearningRateScheduler(new ExponentialDecay(1e-3, decayEpochs: 1, decayRate: 0.9) { Staircase = false });
+        new LearningRateScheduler((epoch, lr) => epoch < 10 ? lr : lr * 0.95);    // any function of (epoch, live rate)
+        // --- README end ---
+        Assert.Equal(1e-3 * ((0.99 * 0.5 * (1 + Math.Cos(Math.PI * 28 / 58))) + 0.01), lr);
+        Assert.Equal(1e-3 * ((0.99 * 0.5 * (1 + Math.Cos(Math.PI * 57 / 58))) + 0.01), model.LearningRate); // the last epoch, 59 = W + 57
+    }
 }

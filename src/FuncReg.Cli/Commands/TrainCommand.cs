@@ -31,6 +31,12 @@ internal static class TrainCommand
         var validationSplit = new Option<double>("--validation-split") { Description = "Fraction held out for validation (stratified, seeded); 0 for none.", DefaultValueFactory = _ => 0.1 };
         var earlyStopping = new Option<int?>("--early-stopping") { Description = "EarlyStopping with this patience on val_loss (loss without validation), best weights restored." };
         var reduceLr = new Option<int?>("--reduce-lr") { Description = "ReduceLROnPlateau with this patience (factor 0.5) on val_loss (loss without validation)." };
+        var lrSchedule = new Option<string?>("--lr-schedule") { Description = "Learning-rate schedule per epoch: constant (default) | cosine | step | exponential (a LearningRateScheduler; not with --reduce-lr)." };
+        lrSchedule.AcceptOnlyFromAmong("constant", "cosine", "step", "exponential");
+        var warmupEpochs = new Option<int?>("--warmup-epochs") { Description = "cosine: W epochs of linear warm-up, epoch e < W at lr·(e+1)/(W+1), then the cosine from lr (default 0)." };
+        var minLr = new Option<double?>("--min-lr") { Description = "cosine: the final rate, in [0, lr) (CosineDecay alpha = min-lr/lr; default 0)." };
+        var decayEpochs = new Option<int?>("--decay-epochs") { Description = "cosine: epochs of decay after the warm-up (default epochs − warm-up); step: epochs between drops (required); exponential: epochs per factor decay-rate (default 1)." };
+        var decayRate = new Option<double?>("--decay-rate") { Description = "step: factor per drop in (0, 1) (default 0.1); exponential: factor per decay-epochs in (0, 1) (default 0.9)." };
         var flip = new Option<bool>("--flip") { Description = "Augmentation: random horizontal flips (image data)." };
         var vflip = new Option<bool>("--vflip") { Description = "Augmentation: random vertical flips (image data)." };
         var rotation = new Option<double>("--rotation") { Description = "Augmentation: rotation range in degrees (image data)." };
@@ -50,7 +56,7 @@ internal static class TrainCommand
         foreach (Option o in new Option[]
         {
             epochs, batchSize, optimizer, lr, momentum, nesterov, weightDecay, coupledDecay, clipNorm, clipValue, globalClipNorm,
-            validationSplit, earlyStopping, reduceLr, flip, vflip, rotation, shift, zoom, noise, erasing, mixup,
+            validationSplit, earlyStopping, reduceLr, lrSchedule, warmupEpochs, minLr, decayEpochs, decayRate, flip, vflip, rotation, shift, zoom, noise, erasing, mixup,
             checkpoint, checkpointEvery, resume, save, logEvery,
         })
         {
@@ -89,6 +95,7 @@ internal static class TrainCommand
             {
                 callbacks.Add(new ReduceLROnPlateau { Monitor = monitor, Patience = plateau, Factor = 0.5 });
             }
+            int epochCount = parse.GetValue(epochs) ?? bench.Epochs;
             var augmentation = new FuncReg.Augmentation
             {
                 HorizontalFlip = parse.GetValue(flip),
@@ -106,13 +113,24 @@ internal static class TrainCommand
             Optimizer opt = BuildOptimizer(parse.GetValue(optimizer) ?? bench.Optimizer, parse.GetValue(lr) ?? bench.LearningRate, parse.GetValue(momentum), parse.GetValue(nesterov),
                 parse.GetValue(weightDecay), parse.GetValue(coupledDecay), parse.GetValue(clipNorm), parse.GetValue(clipValue), parse.GetValue(globalClipNorm));
 
+            LearningRateSchedule? schedule = BuildSchedule(parse.GetValue(lrSchedule), opt.LearningRate, epochCount,
+                parse.GetValue(warmupEpochs), parse.GetValue(minLr), parse.GetValue(decayEpochs), parse.GetValue(decayRate));
+            if (schedule is not null)
+            {
+                if (parse.GetValue(reduceLr) is not null)
+                {
+                    throw new UsageException("--lr-schedule and --reduce-lr both set the learning rate: the schedule would undo every reduction one epoch later. Give one of them.");
+                }
+                callbacks.Add(new LearningRateScheduler(schedule));
+            }
+
             using CompiledModel model = selection.Build(parse, spec);
             bool interactive = TrainingView.Interactive(console);
             var view = new TrainingView(console, every);
             using CancellationTokenSource cts = CancellationSource();
             var options = new FitOptions
             {
-                Epochs = parse.GetValue(epochs) ?? bench.Epochs,
+                Epochs = epochCount,
                 BatchSize = parse.GetValue(batchSize) ?? bench.BatchSize,
                 Optimizer = opt,
                 Validation = validation,
@@ -124,7 +142,7 @@ internal static class TrainCommand
                 Progress = view,
             };
             console.WriteLine($"{bench.Name}: {CliErrors.Describe(spec)}");
-            console.WriteLine($"{train.Count} training, {validation?.Count ?? 0} validation, {bench.Test?.Count ?? 0} test samples; {CliErrors.Describe(opt)}; {options.Epochs} epochs, batch {options.BatchSize}, seed {seed}");
+            console.WriteLine($"{train.Count} training, {validation?.Count ?? 0} validation, {bench.Test?.Count ?? 0} test samples; {CliErrors.Describe(opt)}{(schedule is null ? "" : $", {Describe(schedule)}")}; {options.Epochs} epochs, batch {options.BatchSize}, seed {seed}");
             if (resumeFrom is not null)
             {
                 CheckpointInfo info = Checkpoint.Inspect(resumeFrom);
@@ -215,6 +233,76 @@ internal static class TrainCommand
         }
         o.Validate();
         return o;
+    }
+
+    /// <summary>
+    /// The schedule of <c>--lr-schedule</c> for peak rate <paramref name="lr"/> over <paramref name="epochs"/> epochs, or null for
+    /// constant; options that do not belong to the chosen schedule, or values out of range, throw <see cref="UsageException"/>.
+    /// </summary>
+    internal static LearningRateSchedule? BuildSchedule(string? kind, double lr, int epochs, int? warmup, double? minLr, int? decayEpochs, double? decayRate)
+    {
+        kind ??= "constant";
+        void Only(bool given, string option, string kinds)
+        {
+            if (given)
+            {
+                throw new UsageException($"{option} applies to --lr-schedule {kinds} only{(kind == "constant" ? "; no --lr-schedule was given" : $", not {kind}")}.");
+            }
+        }
+        Only(warmup is not null && kind != "cosine", "--warmup-epochs", "cosine");
+        Only(minLr is not null && kind != "cosine", "--min-lr", "cosine");
+        Only(decayEpochs is not null && kind == "constant", "--decay-epochs", "cosine, step and exponential");
+        Only(decayRate is not null && kind is "constant" or "cosine", "--decay-rate", "step and exponential");
+        if (decayEpochs is < 1)
+        {
+            throw new UsageException($"--decay-epochs must be ≥ 1, got {decayEpochs}.");
+        }
+        if (decayRate is { } r && !(r > 0 && r < 1))
+        {
+            throw new UsageException($"--decay-rate must be in (0, 1), got {r.ToString(CultureInfo.InvariantCulture)}.");
+        }
+        switch (kind)
+        {
+            case "cosine":
+                int w = warmup ?? 0;
+                if (w < 0 || w >= epochs)
+                {
+                    throw new UsageException($"--warmup-epochs must be in [0, epochs − 1] = [0, {epochs - 1}], got {w}.");
+                }
+                double min = minLr ?? 0;
+                if (!(min >= 0 && min < lr))
+                {
+                    throw new UsageException($"--min-lr must be in [0, lr) = [0, {lr.ToString(CultureInfo.InvariantCulture)}), got {min.ToString(CultureInfo.InvariantCulture)}.");
+                }
+                int decay = decayEpochs ?? epochs - w;
+                if (min == 0 && w + decay < epochs)
+                {
+                    throw new UsageException($"with --min-lr 0 and --decay-epochs {decay}, the rate reaches 0 at epoch {w + decay + 1} of {epochs}: give --min-lr > 0 or --decay-epochs ≥ {epochs - w}.");
+                }
+                // Epoch e < W trains at lr·(e+1)/(W+1): Keras's linear warm-up from lr/(W+1) to lr, which never trains at rate 0.
+                return w == 0
+                    ? new CosineDecay(lr, decay) { Alpha = min / lr }
+                    : new CosineDecay(lr / (w + 1), decay) { Alpha = min / lr, WarmupTarget = lr, WarmupEpochs = w };
+            case "step":
+                return new StepDecay(lr, decayEpochs ?? throw new UsageException("--lr-schedule step needs --decay-epochs N: the rate is multiplied by --decay-rate (default 0.1) every N epochs."), decayRate ?? 0.1);
+            case "exponential":
+                return new ExponentialDecay(lr, decayEpochs ?? 1, decayRate ?? 0.9);
+            default:
+                return null;
+        }
+    }
+
+    /// <summary><c>cosine decay over 58 epochs to 1e-05 after 2 warm-up epochs</c> and the like.</summary>
+    internal static string Describe(LearningRateSchedule schedule)
+    {
+        static string G(double v) => v.ToString("G4", CultureInfo.InvariantCulture);
+        return schedule switch
+        {
+            CosineDecay c => $"cosine decay over {c.DecayEpochs} epochs to {G(c.Alpha * (c.WarmupTarget ?? c.InitialLearningRate))}{(c.WarmupEpochs > 0 ? $" after {c.WarmupEpochs} warm-up epochs from {G(c.InitialLearningRate)}" : "")}",
+            StepDecay s => $"step decay ×{G(s.Factor)} every {s.StepEpochs} epochs",
+            ExponentialDecay e => $"exponential decay ×{G(e.DecayRate)} per {e.DecayEpochs} epochs{(e.Staircase ? " (staircase)" : "")}",
+            _ => schedule.ToString(),
+        };
     }
 
     internal static void Report(IAnsiConsole console, string name, Evaluation e)

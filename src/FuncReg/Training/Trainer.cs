@@ -118,6 +118,7 @@ public static class Trainer
                 {
                     c.OnEpochBegin(ctx, epoch);
                 }
+                position.LearningRate = model.LearningRate; // the rate this epoch trains with, after any scheduler
             }
             Order(order, options.Shuffle, model.Seed, epoch);
             for (; position.Batch < batches && !ctx.StopRequested; position.Batch++)

@@ -185,10 +185,99 @@ public class TrainCommandTests
     {
         var (code, output, _) = Run("train", "--help");
         Assert.Equal(0, code);
-        foreach (string option in new[] { "--preset", "--model", "--data", "--csv", "--optimizer", "--lr", "--l2", "--dropout", "--early-stopping", "--reduce-lr", "--rotation", "--mixup", "--checkpoint", "--resume", "--save", "--seed", "--threads" })
+        foreach (string option in new[] { "--preset", "--model", "--data", "--csv", "--optimizer", "--lr", "--l2", "--dropout", "--early-stopping", "--reduce-lr", "--lr-schedule", "--warmup-epochs", "--min-lr", "--decay-epochs", "--decay-rate", "--rotation", "--mixup", "--checkpoint", "--resume", "--save", "--seed", "--threads" })
         {
             Assert.Contains(option, output, StringComparison.Ordinal);
         }
         Assert.Equal(0, Run("evaluate", "--help").Code);
+    }
+    [Fact]
+    public void Lr_schedule_cosine_with_warm_up_sets_and_prints_every_epochs_rate()
+    {
+        var (code, output, error) = Run("train", "--preset", "football", "--epochs", "6", "--lr", "0.01", "--lr-schedule", "cosine", "--warmup-epochs", "2", "--min-lr", "0.001");
+        Assert.True(code == 0, error);
+        Assert.Contains("Adam lr 0.01, cosine decay over 4 epochs to 0.001 after 2 warm-up epochs from 0.003333; 6 epochs", output, StringComparison.Ordinal);
+        // warm-up lr·(e+1)/3, then 0.01·(0.9·½(1 + cos(π·(e − 2)/4)) + 0.1)
+        string[] rates = ["0.003333", "0.006667", "0.01", "0.008682", "0.0055", "0.002318"];
+        for (int e = 0; e < 6; e++)
+        {
+            Assert.Contains($"epoch {e + 1}/6  loss ", output, StringComparison.Ordinal);
+            Assert.Single(output.Split('\n'), l => l.StartsWith($"epoch {e + 1}/6 ", StringComparison.Ordinal) && l.Contains($"  lr {rates[e]}  ", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public void Build_schedule_maps_the_options_onto_the_records()
+    {
+        Assert.Null(TrainCommand.BuildSchedule(null, 0.1, 10, null, null, null, null));
+        Assert.Null(TrainCommand.BuildSchedule("constant", 0.1, 10, null, null, null, null));
+        Assert.Equal(new CosineDecay(0.1, 10), TrainCommand.BuildSchedule("cosine", 0.1, 10, null, null, null, null));
+        Assert.Equal(new CosineDecay(0.1, 10) { Alpha = 0.01 / 0.1 }, TrainCommand.BuildSchedule("cosine", 0.1, 12, 0, 0.01, 10, null));
+        Assert.Equal(new CosineDecay(0.1 / 4, 7) { WarmupTarget = 0.1, WarmupEpochs = 3 }, TrainCommand.BuildSchedule("cosine", 0.1, 10, 3, null, null, null));
+        Assert.Equal(new StepDecay(0.1, 5, 0.1), TrainCommand.BuildSchedule("step", 0.1, 10, null, null, 5, null));
+        Assert.Equal(new StepDecay(0.1, 5, 0.3), TrainCommand.BuildSchedule("step", 0.1, 10, null, null, 5, 0.3));
+        Assert.Equal(new ExponentialDecay(0.1, 1, 0.9), TrainCommand.BuildSchedule("exponential", 0.1, 10, null, null, null, null));
+        Assert.Equal(new ExponentialDecay(0.1, 4, 0.5), TrainCommand.BuildSchedule("exponential", 0.1, 10, null, null, 4, 0.5));
+    }
+
+    [Theory]
+    [InlineData("--lr-schedule cosine --reduce-lr 2", "--lr-schedule and --reduce-lr")]
+    [InlineData("--lr-schedule cosine --warmup-epochs 5", "--warmup-epochs must be in [0, epochs − 1] = [0, 4], got 5")]
+    [InlineData("--lr-schedule cosine --warmup-epochs -1", "--warmup-epochs must be in [0, epochs − 1]")]
+    [InlineData("--lr-schedule cosine --min-lr 0.01", "--min-lr must be in [0, lr) = [0, 0.01), got 0.01")]
+    [InlineData("--lr-schedule cosine --decay-epochs 0", "--decay-epochs must be ≥ 1, got 0")]
+    [InlineData("--lr-schedule cosine --decay-rate 0.5", "--decay-rate applies to --lr-schedule step and exponential only, not cosine")]
+    [InlineData("--lr-schedule cosine --decay-epochs 3", "the rate reaches 0 at epoch 4 of 5: give --min-lr > 0 or --decay-epochs ≥ 5")]
+    [InlineData("--lr-schedule step", "--lr-schedule step needs --decay-epochs")]
+    [InlineData("--lr-schedule step --decay-epochs 2 --decay-rate 1", "--decay-rate must be in (0, 1), got 1")]
+    [InlineData("--lr-schedule exponential --warmup-epochs 1", "--warmup-epochs applies to --lr-schedule cosine only, not exponential")]
+    [InlineData("--min-lr 0.001", "--min-lr applies to --lr-schedule cosine only; no --lr-schedule was given")]
+    public void Bad_schedule_options_exit_2_with_the_option_and_range(string options, string message)
+    {
+        var (code, _, error) = Run(["train", "--preset", "football", "--epochs", "5", "--lr", "0.01", .. options.Split(' ')]);
+        Assert.Equal(CliErrors.BadInput, code);
+        Assert.Contains(message, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_scheduled_run_interrupted_and_resumed_ends_like_an_uninterrupted_one()
+    {
+        using var dir = new TempDirectory();
+        string[] common = ["--preset", "football", "--epochs", "5", "--lr", "0.02", "--lr-schedule", "cosine", "--warmup-epochs", "1", "--min-lr", "0.002", "--noise", "0.05"];
+        var (fullCode, _, fullError) = Run(["train", .. common, "--save", dir["full.safetensors"]]);
+        Assert.True(fullCode == 0, fullError);
+
+        Func<CancellationTokenSource> previous = TrainCommand.CancellationSource;
+        TrainCommand.CancellationSource = () =>
+        {
+            var cts = new CancellationTokenSource();
+            cts.Cancel(); // as if Ctrl-C came before the first epoch
+            return cts;
+        };
+        try
+        {
+            Assert.Equal(CliErrors.Interrupted, Run(["train", .. common, "--checkpoint", dir["ckpt"]]).Code);
+        }
+        finally
+        {
+            TrainCommand.CancellationSource = previous;
+        }
+        var (code, resumed, error) = Run(["train", .. common, "--resume", dir["ckpt"], "--save", dir["resumed.safetensors"]]);
+        Assert.True(code == 0, error);
+        Assert.Contains("resuming from", resumed, StringComparison.Ordinal);
+        Assert.Equal(File.ReadAllBytes(dir["full.safetensors"]), File.ReadAllBytes(dir["resumed.safetensors"]));
+    }
+
+    [Fact]
+    public void Resuming_with_more_epochs_changes_the_cosine_schedule_and_is_refused()
+    {
+        using var dir = new TempDirectory();
+        var (code, _, error) = Run("train", "--preset", "football", "--epochs", "3", "--lr-schedule", "cosine", "--min-lr", "1e-4", "--checkpoint", dir["ckpt"]);
+        Assert.True(code == 0, error);
+        var (again, _, refused) = Run("train", "--preset", "football", "--epochs", "5", "--lr-schedule", "cosine", "--min-lr", "1e-4", "--resume", dir["ckpt"]);
+        Assert.Equal(CliErrors.BadInput, again);
+        Assert.Contains("cosine_decay.decay_epochs = 3; this scheduler has 5", refused, StringComparison.Ordinal);
+        var (same, _, sameError) = Run("train", "--preset", "football", "--epochs", "5", "--lr-schedule", "cosine", "--decay-epochs", "3", "--min-lr", "1e-4", "--resume", dir["ckpt"]);
+        Assert.True(same == 0, sameError); // the same schedule given explicitly continues
     }
 }
