@@ -401,7 +401,7 @@ namespace FuncReg.Generators.Emitting
                         }
                     case ActivationSpec a when !s.KeepPreActivation:
                         w.Line("// " + s.Name + ": y = " + a.Function.ToLowerInvariant() + "(x), x kept in " + (inSpan == "x" ? "the batch" : input) + " for the backward pass");
-                        w.Line(K + "ActivationKernels.Forward(" + Lib + "Activation." + a.Function + ", " + Float(Alpha(a.Function, a.Alpha)) + ", " + inSpan + ", " + s.Output + ".AsSpan(0, " + outSize + "));");
+                        w.Line(K + "ActivationKernels.Forward(GemmContext, " + Lib + "Activation." + a.Function + ", " + Float(Alpha(a.Function, a.Alpha)) + ", " + inSpan + ", " + s.Output + ".AsSpan(0, " + outSize + "));");
                         break;
                     case ActivationSpec a:
                         w.Line("// " + s.Name + ": y = " + a.Function.ToLowerInvariant() + "(x)");
@@ -412,7 +412,7 @@ namespace FuncReg.Generators.Emitting
                         }
                         else
                         {
-                            w.Line(K + "ActivationKernels.Forward(" + Lib + "Activation." + a.Function + ", " + Float(Alpha(a.Function, a.Alpha)) + ", " + s.Field + "Z.AsSpan(0, " + inSize + "), " + s.Output + ".AsSpan(0, " + outSize + "));");
+                            w.Line(K + "ActivationKernels.Forward(GemmContext, " + Lib + "Activation." + a.Function + ", " + Float(Alpha(a.Function, a.Alpha)) + ", " + s.Field + "Z.AsSpan(0, " + inSize + "), " + s.Output + ".AsSpan(0, " + outSize + "));");
                         }
                         break;
                     case DropoutSpec or GaussianDropoutSpec or GaussianNoiseSpec:
@@ -545,7 +545,7 @@ namespace FuncReg.Generators.Emitting
                         else
                         {
                             string z = s.KeepPreActivation ? s.Field + "Z.AsSpan(0, " + inSize + ")" : input;
-                            w.Line(K + "ActivationKernels.Backward(" + Lib + "Activation." + act.Function + ", " + Float(Alpha(act.Function, act.Alpha)) + ", " + z + ", " + s.Output + ".AsSpan(0, " + inSize + "), default, " + dy + ", " + s.InputGradient + ".AsSpan(0, " + inSize + "));");
+                            w.Line(K + "ActivationKernels.Backward(GemmContext, " + Lib + "Activation." + act.Function + ", " + Float(Alpha(act.Function, act.Alpha)) + ", " + z + ", " + s.Output + ".AsSpan(0, " + inSize + "), default, " + dy + ", " + s.InputGradient + ".AsSpan(0, " + inSize + "));");
                         }
                         if (last)
                         {

@@ -23,6 +23,7 @@ public sealed class GemmContext : IDisposable
     private readonly GemmWorkerPool? _pool;
     private GemmJob[] _jobs = [];
     private PartsJob? _parts;
+    private ElementwiseJob? _elementwise;
     private int _busy;
     private bool _disposed;
 
@@ -119,6 +120,9 @@ public sealed class GemmContext : IDisposable
             Exit();
         }
     }
+
+    /// <summary>The operands of this context's threaded element-wise passes (created on first use).</summary>
+    internal ElementwiseJob Elementwise => _elementwise ??= new ElementwiseJob();
 
     /// <summary>The contiguous share <c>[start, end)</c> of <paramref name="count"/> items that part <paramref name="part"/> of <paramref name="parts"/> takes.</summary>
     internal static (int Start, int End) Share(int part, int parts, int count) =>

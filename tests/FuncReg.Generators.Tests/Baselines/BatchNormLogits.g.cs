@@ -106,7 +106,7 @@ namespace Examples.Normalized
                 global::FuncReg.NormalizationOps.BatchForwardInference<float>(Take(dense1Y, n * 32), batchNorm2Gamma.Values, batchNorm2Beta.Values, batchNorm2MovingMean.Values, batchNorm2MovingVariance.Values, 1E-05, Take(batchNorm2Y, n * 32), n, 32);
             }
             // activation_3: y = relu(x), x kept in batchNorm2Y for the backward pass
-            global::FuncReg.Kernels.ActivationKernels.Forward(global::FuncReg.Activation.Relu, 0.0f, Take(batchNorm2Y, n * 32), Take(activation3Y, n * 32));
+            global::FuncReg.Kernels.ActivationKernels.Forward(GemmContext, global::FuncReg.Activation.Relu, 0.0f, Take(batchNorm2Y, n * 32), Take(activation3Y, n * 32));
             // dense_4: z = x·W + b, y = linear(z) — bias and activation fused into the GEMM epilogue
             global::FuncReg.Kernels.DenseKernels.Forward(GemmContext, Take(activation3Y, n * 32), dense4Kernel.Values, dense4Bias.Values, dense4Z, null, dense4Y, null, global::FuncReg.Activation.Linear, 0.0f, n, 32, 4);
         }
@@ -117,7 +117,7 @@ namespace Examples.Normalized
             // dense_4: dz = dy·linear′(z) in one pass (or dz = dy from a fused loss head), then dW = xᵀ·dz, db = Σ dz, dx = dz·Wᵀ
             global::FuncReg.Kernels.DenseKernels.Backward(GemmContext, Take(activation3Y, n * 32), dense4Kernel.Values, dense4Kernel.Gradient, dense4Bias.Gradient, dense4Z, null, dense4Y, null, outputGradient, dense4Dz, dense4Dx, global::FuncReg.Activation.Linear, 0.0f, null, Head != global::FuncReg.LossHead.Generic, n, 32, 4);
             // activation_3: dx = relu′·dy
-            global::FuncReg.Kernels.ActivationKernels.Backward(global::FuncReg.Activation.Relu, 0.0f, Take(batchNorm2Y, n * 32), Take(activation3Y, n * 32), default, Take(dense4Dx, n * 32), Take(activation3Dx, n * 32));
+            global::FuncReg.Kernels.ActivationKernels.Backward(GemmContext, global::FuncReg.Activation.Relu, 0.0f, Take(batchNorm2Y, n * 32), Take(activation3Y, n * 32), default, Take(dense4Dx, n * 32), Take(activation3Dx, n * 32));
             // batch_norm_2: dγ, dβ and dx
             if (batchNorm2Training)
             {

@@ -155,7 +155,7 @@ namespace Examples
                 global::FuncReg.NormalizationOps.BatchForwardInference<float>(Take(conv2d0Y, n * 25088), batchNorm1Gamma.Values, batchNorm1Beta.Values, batchNorm1MovingMean.Values, batchNorm1MovingVariance.Values, 0.001, Take(batchNorm1Y, n * 25088), n * 784, 32);
             }
             // activation_2: y = relu(x), x kept in batchNorm1Y for the backward pass
-            global::FuncReg.Kernels.ActivationKernels.Forward(global::FuncReg.Activation.Relu, 0.0f, Take(batchNorm1Y, n * 25088), Take(activation2Y, n * 25088));
+            global::FuncReg.Kernels.ActivationKernels.Forward(GemmContext, global::FuncReg.Activation.Relu, 0.0f, Take(batchNorm1Y, n * 25088), Take(activation2Y, n * 25088));
             // max_pooling2d_3: max over each window, its argmax kept for the backward pass; split over the threads by samples
             global::FuncReg.Kernels.ConvKernels.MaxPool2DForward(GemmContext, maxPooling2d3Work, Take(activation2Y, n * 25088), maxPooling2d3Y, maxPooling2d3Argmax, n);
             // conv2d_4: the GEMM builds the im2col rows [n·196, 288] from the images block by block while packing; z = cols·K + b, y = z by one GEMM, the bias added by its epilogue, z and y one buffer
@@ -174,7 +174,7 @@ namespace Examples
                 global::FuncReg.NormalizationOps.BatchForwardInference<float>(Take(conv2d4Y, n * 12544), batchNorm5Gamma.Values, batchNorm5Beta.Values, batchNorm5MovingMean.Values, batchNorm5MovingVariance.Values, 0.001, Take(batchNorm5Y, n * 12544), n * 196, 64);
             }
             // activation_6: y = relu(x), x kept in batchNorm5Y for the backward pass
-            global::FuncReg.Kernels.ActivationKernels.Forward(global::FuncReg.Activation.Relu, 0.0f, Take(batchNorm5Y, n * 12544), Take(activation6Y, n * 12544));
+            global::FuncReg.Kernels.ActivationKernels.Forward(GemmContext, global::FuncReg.Activation.Relu, 0.0f, Take(batchNorm5Y, n * 12544), Take(activation6Y, n * 12544));
             // max_pooling2d_7: max over each window, its argmax kept for the backward pass; split over the threads by samples
             global::FuncReg.Kernels.ConvKernels.MaxPool2DForward(GemmContext, maxPooling2d7Work, Take(activation6Y, n * 12544), maxPooling2d7Y, maxPooling2d7Argmax, n);
             // flatten_8: no pass, the channels-last rows of maxPooling2d7Y are already flat
@@ -213,7 +213,7 @@ namespace Examples
             // max_pooling2d_7: dx = 0, then dx[argmax] += dy
             global::FuncReg.Kernels.ConvKernels.MaxPool2DBackward(GemmContext, maxPooling2d7Work, Take(dropout9Dx, n * 3136), maxPooling2d7Argmax, maxPooling2d7Dx, n);
             // activation_6: dx = relu′·dy
-            global::FuncReg.Kernels.ActivationKernels.Backward(global::FuncReg.Activation.Relu, 0.0f, Take(batchNorm5Y, n * 12544), Take(activation6Y, n * 12544), default, Take(maxPooling2d7Dx, n * 12544), Take(activation6Dx, n * 12544));
+            global::FuncReg.Kernels.ActivationKernels.Backward(GemmContext, global::FuncReg.Activation.Relu, 0.0f, Take(batchNorm5Y, n * 12544), Take(activation6Y, n * 12544), default, Take(maxPooling2d7Dx, n * 12544), Take(activation6Dx, n * 12544));
             // batch_norm_5: dγ, dβ and dx
             if (batchNorm5Training)
             {
@@ -228,7 +228,7 @@ namespace Examples
             // max_pooling2d_3: dx = 0, then dx[argmax] += dy
             global::FuncReg.Kernels.ConvKernels.MaxPool2DBackward(GemmContext, maxPooling2d3Work, Take(conv2d4Dx, n * 6272), maxPooling2d3Argmax, maxPooling2d3Dx, n);
             // activation_2: dx = relu′·dy
-            global::FuncReg.Kernels.ActivationKernels.Backward(global::FuncReg.Activation.Relu, 0.0f, Take(batchNorm1Y, n * 25088), Take(activation2Y, n * 25088), default, Take(maxPooling2d3Dx, n * 25088), Take(activation2Dx, n * 25088));
+            global::FuncReg.Kernels.ActivationKernels.Backward(GemmContext, global::FuncReg.Activation.Relu, 0.0f, Take(batchNorm1Y, n * 25088), Take(activation2Y, n * 25088), default, Take(maxPooling2d3Dx, n * 25088), Take(activation2Dx, n * 25088));
             // batch_norm_1: dγ, dβ and dx
             if (batchNorm1Training)
             {

@@ -170,6 +170,49 @@ public sealed class FusedKernelTests
         }
     }
 
+    [Theory]
+    [InlineData(Activation.Linear)]
+    [InlineData(Activation.Relu)]
+    [InlineData(Activation.LeakyRelu)]
+    [InlineData(Activation.Sigmoid)]
+    [InlineData(Activation.Tanh)]
+    [InlineData(Activation.Elu)]
+    public void ThreadedPassesAreBitIdenticalToTheOneThreadPass(Activation activation)
+    {
+        const float alpha = 0.3f;
+        using var two = new GemmContext(2);
+        using var one = new GemmContext(1);
+        foreach (int length in new[] { ActivationKernels.ParallelSize - 1, ActivationKernels.ParallelSize, ActivationKernels.ParallelSize + 13, (3 * ActivationKernels.ParallelSize) + 5 })
+        {
+            var random = new Random(length);
+            float[] z = Values(random, length, withZeros: true, scale: 3f);
+            float[] a = new float[length];
+            ActivationKernels.Forward(activation, alpha, z, a);
+            float[] dy = Values(random, length, withZeros: false);
+            float[] mask = [.. Enumerable.Range(0, length).Select(i => i % 3 == 0 ? 0f : 1f / 0.7f)];
+
+            float[] forwardTwo = new float[length], forwardOne = new float[length];
+            ActivationKernels.Forward(two, activation, alpha, z, forwardTwo);
+            ActivationKernels.Forward(one, activation, alpha, z, forwardOne);
+            Assert.Equal(a, forwardTwo);
+            Assert.Equal(a, forwardOne);
+            float[] inPlace = (float[])z.Clone();
+            ActivationKernels.Forward(two, activation, alpha, inPlace, inPlace);
+            Assert.Equal(a, inPlace);
+
+            foreach (bool masked in new[] { false, true })
+            {
+                float[] expected = new float[length], actual = new float[length];
+                ActivationKernels.Backward(activation, alpha, z, a, masked ? mask : default, dy, expected);
+                ActivationKernels.Backward(two, activation, alpha, z, a, masked ? mask : default, dy, actual);
+                Assert.Equal(expected, actual);
+            }
+        }
+
+        Assert.Throws<ArgumentException>(() => ActivationKernels.Forward(two, activation, alpha, new float[ActivationKernels.ParallelSize], new float[10]));
+        Assert.Throws<ArgumentException>(() => ActivationKernels.Backward(two, activation, alpha, new float[ActivationKernels.ParallelSize], new float[ActivationKernels.ParallelSize], default, new float[ActivationKernels.ParallelSize], new float[10]));
+    }
+
     [Fact]
     public void ColumnSumsEqualRowByRowAdditionForEveryWidth()
     {

@@ -21,6 +21,51 @@ public static class ActivationKernels
 {
     private const int N = 8;
 
+    /// <summary>Element-wise passes at least this long are split over the context's threads.</summary>
+    public const int ParallelSize = 1 << 16;
+
+    /// <summary>
+    /// <see cref="Forward(Activation, float, ReadOnlySpan{float}, Span{float})"/> split over the threads of
+    /// <paramref name="context"/> in contiguous chunks of whole vectors when the span has at least
+    /// <see cref="ParallelSize"/> elements: element-wise, so the result is the same for any thread count.
+    /// </summary>
+    public static void Forward(GemmContext context, Activation activation, float alpha, ReadOnlySpan<float> z, Span<float> y)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (context.ThreadCount == 1 || z.Length < ParallelSize)
+        {
+            Forward(activation, alpha, z, y);
+            return;
+        }
+        if (y.Length < z.Length)
+        {
+            throw new ArgumentException("the output is shorter than the input", nameof(y));
+        }
+        context.Elementwise.RunForward(context, activation, alpha, z, y);
+    }
+
+    /// <summary>
+    /// <see cref="Backward(Activation, float, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float})"/>
+    /// split over the threads of <paramref name="context"/> as <see cref="Forward(GemmContext, Activation, float, ReadOnlySpan{float}, Span{float})"/>.
+    /// </summary>
+    public static void Backward(GemmContext context, Activation activation, float alpha, ReadOnlySpan<float> z, ReadOnlySpan<float> a, ReadOnlySpan<float> mask, ReadOnlySpan<float> dy, Span<float> dz)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        int length = dy.Length;
+        if (context.ThreadCount == 1 || length < ParallelSize || activation is not (Activation.Linear or Activation.Relu or Activation.LeakyRelu or Activation.Elu or Activation.Sigmoid or Activation.Tanh))
+        {
+            Backward(activation, alpha, z, a, mask, dy, dz);
+            return;
+        }
+        bool needsZ = activation is Activation.Relu or Activation.LeakyRelu or Activation.Elu;
+        bool needsA = activation is Activation.Sigmoid or Activation.Tanh or Activation.Elu;
+        if (dz.Length < length || (!mask.IsEmpty && mask.Length < length) || (needsZ && z.Length < length) || (needsA && a.Length < length))
+        {
+            throw new ArgumentException("a buffer is shorter than the gradient", nameof(dz));
+        }
+        context.Elementwise.RunBackward(context, activation, alpha, needsZ ? z[..length] : default, needsA ? a[..length] : default, mask.IsEmpty ? default : mask[..length], dy, dz[..length]);
+    }
+
     /// <summary><c>y = f(z)</c>; y may alias z.</summary>
     public static void Forward(Activation activation, float alpha, ReadOnlySpan<float> z, Span<float> y)
     {

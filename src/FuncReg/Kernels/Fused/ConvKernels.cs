@@ -34,7 +34,8 @@ public static class ConvKernels
     /// <summary>
     /// Backward of <see cref="Conv2DForward"/>: the activity penalty's gradient <c>∂(Ω(y)/n)/∂y</c> added to dy first (into
     /// <paramref name="activityGradient"/>, needed when <paramref name="activity"/> is given); then <c>dz = dy·f′(z)</c> (or
-    /// <c>dz = dy</c> when <paramref name="fromLogits"/>), <c>dK = colsᵀ·dz</c> (TN GEMM, the im2col rows again built
+    /// <c>dz = dy</c> when <paramref name="fromLogits"/>; when f is linear dy is used in place and <paramref name="dz"/> is not
+    /// written), <c>dK = colsᵀ·dz</c> (TN GEMM, the im2col rows again built
     /// while packing), <c>db = Σ dz</c> and, when <paramref name="dx"/> is given, <c>dx = col2im(dz·Kᵀ)</c> computed a few
     /// samples at a time in a per-thread, cache-sized scratch of the workspace (bit-identical for any thread count).
     /// </summary>
@@ -54,10 +55,10 @@ public static class ConvKernels
             activity.AddGradient<float>(y.AsSpan(0, size), d, 1.0 / n);
             dy = d;
         }
-        DenseKernels.Backward(context, x[..(n * g.InputSize)], kernel, kernelGradient, biasGradient, z, null, y, null, dy, dz, pointwise ? dx : null, activation, alpha, null, fromLogits, rows, g.PatchSize, filters, pointwise ? null : g);
+        ReadOnlySpan<float> gradient = DenseKernels.Backward(context, x[..(n * g.InputSize)], kernel, kernelGradient, biasGradient, z, null, y, null, dy, dz, pointwise ? dx : null, activation, alpha, null, fromLogits, rows, g.PatchSize, filters, pointwise ? null : g, gradientInPlace: true);
         if (dx is not null && !pointwise)
         {
-            workspace.InputGradient(context).Run(context, dz, kernel, dx, n);
+            workspace.InputGradient(context).Run(context, gradient, kernel, dx, n);
         }
     }
 

@@ -45,11 +45,24 @@ public static class DenseKernels
     /// input images of a convolution and dW is computed from their im2col matrix built block by block (as
     /// <see cref="Forward"/>); dx is then the gradient of the im2col matrix.
     /// </summary>
-    public static void Backward(GemmContext context, ReadOnlySpan<float> x, float[] kernel, float[] kernelGradient, float[]? biasGradient, float[] z, float[]? activations, float[] y, float[]? mask, ReadOnlySpan<float> dy, float[] dz, float[]? dx, Activation activation, float alpha, Regularizer? activity, bool fromLogits, int n, int inputs, int units, Window2D? images = null)
+    public static void Backward(GemmContext context, ReadOnlySpan<float> x, float[] kernel, float[] kernelGradient, float[]? biasGradient, float[] z, float[]? activations, float[] y, float[]? mask, ReadOnlySpan<float> dy, float[] dz, float[]? dx, Activation activation, float alpha, Regularizer? activity, bool fromLogits, int n, int inputs, int units, Window2D? images = null) =>
+        Backward(context, x, kernel, kernelGradient, biasGradient, z, activations, y, mask, dy, dz, dx, activation, alpha, activity, fromLogits, n, inputs, units, images, gradientInPlace: false);
+
+    /// <summary>
+    /// <see cref="Backward(GemmContext, ReadOnlySpan{float}, float[], float[], float[], float[], float[], float[], float[], ReadOnlySpan{float}, float[], float[], Activation, float, Regularizer, bool, int, int, int, Window2D?)"/>;
+    /// with <paramref name="gradientInPlace"/>, when dz would be a plain copy of dy (linear activation, no mask, no
+    /// activity penalty, or a fused loss head) dy itself is used and dz is not written. Returns the ∂L/∂z it used.
+    /// </summary>
+    internal static ReadOnlySpan<float> Backward(GemmContext context, ReadOnlySpan<float> x, float[] kernel, float[] kernelGradient, float[]? biasGradient, float[] z, float[]? activations, float[] y, float[]? mask, ReadOnlySpan<float> dy, float[] dz, float[]? dx, Activation activation, float alpha, Regularizer? activity, bool fromLogits, int n, int inputs, int units, Window2D? images, bool gradientInPlace)
     {
         int size = n * units;
         Span<float> d = dz.AsSpan(0, size);
-        if (fromLogits)
+        ReadOnlySpan<float> g = d;
+        if (gradientInPlace && (fromLogits || (activity is null && mask is null && activation == Activation.Linear)))
+        {
+            g = dy[..size];
+        }
+        else if (fromLogits)
         {
             dy[..size].CopyTo(d);
         }
@@ -68,25 +81,26 @@ public static class DenseKernels
             else
             {
                 ReadOnlySpan<float> a = (activations ?? y).AsSpan(0, size);
-                ActivationKernels.Backward(activation, alpha, z.AsSpan(0, size), a, mask is null ? default : mask.AsSpan(0, size), dy[..size], d);
+                ActivationKernels.Backward(context, activation, alpha, z.AsSpan(0, size), a, mask is null ? default : mask.AsSpan(0, size), dy[..size], d);
             }
         }
         if (images is { } window)
         {
-            Gemm.MultiplyImages(GemmLayout.TN, x, window, d, kernelGradient, inputs, units, n, default(NoEpilogue), context: context);
+            Gemm.MultiplyImages(GemmLayout.TN, x, window, g, kernelGradient, inputs, units, n, default(NoEpilogue), context: context);
         }
         else
         {
-            Gemm.Multiply(GemmLayout.TN, x, d, kernelGradient, inputs, units, n, context: context);
+            Gemm.Multiply(GemmLayout.TN, x, g, kernelGradient, inputs, units, n, context: context);
         }
         if (biasGradient is not null)
         {
-            ReductionKernels.ColumnSums(d, n, units, biasGradient);
+            ReductionKernels.ColumnSums(g, n, units, biasGradient);
         }
         if (dx is not null)
         {
-            Gemm.Multiply(GemmLayout.NT, d, kernel, dx, n, inputs, units, context: context);
+            Gemm.Multiply(GemmLayout.NT, g, kernel, dx, n, inputs, units, context: context);
         }
+        return g;
     }
 }
 
