@@ -76,6 +76,15 @@ namespace FuncReg.Generators.Emitting
             /// </summary>
             public bool KeepPreActivation { get; set; }
 
+            /// <summary>
+            /// On a channel BatchNormalization step: the ReLU step right after it, fused into its training passes (the
+            /// normalize pass writes relu(y) into the ReLU's output; the gradient passes apply relu′ to the ReLU's dy).
+            /// </summary>
+            public Step? FusedRelu { get; set; }
+
+            /// <summary>On that ReLU step: the batch norm that runs it in training (it still runs itself in inference).</summary>
+            public Step? FusedInto { get; set; }
+
             /// <summary>Buffer holding this step's output.</summary>
             public string Output => Field + "Y";
 
@@ -132,6 +141,14 @@ namespace FuncReg.Generators.Emitting
             foreach (Step s in steps)
             {
                 s.KeepPreActivation = s.Layer is ActivationSpec a && (s == steps[steps.Count - 1] || a.Function == "Softmax");
+            }
+            for (int k = 0; k + 1 < steps.Count; k++)
+            {
+                if (steps[k].Layer is BatchNormalizationSpec && steps[k].Positions > 1 && steps[k + 1].Layer is ActivationSpec { Function: "Relu" } && !steps[k + 1].KeepPreActivation)
+                {
+                    steps[k].FusedRelu = steps[k + 1];
+                    steps[k + 1].FusedInto = steps[k];
+                }
             }
             if (steps.Count == 0)
             {
@@ -399,6 +416,13 @@ namespace FuncReg.Generators.Emitting
                             }
                             break;
                         }
+                    case ActivationSpec a when s.FusedInto is { } bn:
+                        w.Line("// " + s.Name + ": y = relu(x) — in training " + bn.Name + " wrote it in its normalize pass; in inference here");
+                        w.Line("if (!" + bn.Field + "Training)");
+                        w.Open();
+                        w.Line(K + "ActivationKernels.Forward(GemmContext, " + Lib + "Activation." + a.Function + ", " + Float(Alpha(a.Function, a.Alpha)) + ", " + inSpan + ", " + s.Output + ".AsSpan(0, " + outSize + "));");
+                        w.Close();
+                        break;
                     case ActivationSpec a when !s.KeepPreActivation:
                         w.Line("// " + s.Name + ": y = " + a.Function.ToLowerInvariant() + "(x), x kept in " + (inSpan == "x" ? "the batch" : input) + " for the backward pass");
                         w.Line(K + "ActivationKernels.Forward(GemmContext, " + Lib + "Activation." + a.Function + ", " + Float(Alpha(a.Function, a.Alpha)) + ", " + inSpan + ", " + s.Output + ".AsSpan(0, " + outSize + "));");
@@ -435,7 +459,12 @@ namespace FuncReg.Generators.Emitting
                         if (s.Positions > 1)
                         {
                             w.Line("// per channel over the n·" + Literals.Int(s.Positions) + " pixels of the batch: vectorized across channels, block sums in a fixed order (same on any thread count)");
-                            w.Line(s.Field + "Channels!.Forward(GemmContext, " + inSpan + ", " + GammaValues(s) + ", " + BetaValues(s) + ", " + Literals.Double(b.Epsilon) + ", " + s.Field + "Xhat.AsSpan(0, " + inSize + "), " + s.Output + ".AsSpan(0, " + outSize + "), " + s.Field + "Mean, " + s.Field + "Variance, " + s.Field + "InvStd, " + Rows(s) + ");");
+                            if (s.FusedRelu is { } relu)
+                            {
+                                w.Line("// " + relu.Name + " fused: the normalize pass writes relu(γ·x̂ + β) straight into " + relu.Output + "; y itself is not stored");
+                            }
+                            string bnOut = s.FusedRelu is null ? s.Output : s.FusedRelu.Output;
+                            w.Line(s.Field + "Channels!.Forward(GemmContext, " + inSpan + ", " + GammaValues(s) + ", " + BetaValues(s) + ", " + Literals.Double(b.Epsilon) + ", " + s.Field + "Xhat.AsSpan(0, " + inSize + "), " + bnOut + ".AsSpan(0, " + outSize + "), " + s.Field + "Mean, " + s.Field + "Variance, " + s.Field + "InvStd, " + Rows(s) + (s.FusedRelu is null ? "" : ", relu: true") + ");");
                         }
                         else
                         {
@@ -528,6 +557,15 @@ namespace FuncReg.Generators.Emitting
                         {
                             break;
                         }
+                        if (s.FusedInto is { } fusedBn)
+                        {
+                            w.Line("// " + s.Name + ": dx = relu′·dy — in training " + fusedBn.Name + "'s gradient passes apply relu′ themselves; in inference here");
+                            w.Line("if (!" + fusedBn.Field + "Training)");
+                            w.Open();
+                            w.Line(K + "ActivationKernels.Backward(GemmContext, " + Lib + "Activation." + act.Function + ", " + Float(Alpha(act.Function, act.Alpha)) + ", " + input + ", " + s.Output + ".AsSpan(0, " + inSize + "), default, " + dy + ", " + s.InputGradient + ".AsSpan(0, " + inSize + "));");
+                            w.Close();
+                            break;
+                        }
                         w.Line("// " + s.Name + ": dx = " + act.Function.ToLowerInvariant() + "′·dy");
                         if (last)
                         {
@@ -573,7 +611,14 @@ namespace FuncReg.Generators.Emitting
                             string dx = s.InputGradient + ".AsSpan(0, " + inSize + ")";
                             w.Line("if (" + s.Field + "Training)");
                             w.Open();
-                            if (s.Positions > 1)
+                            if (s.FusedRelu is { } relu)
+                            {
+                                // the ReLU is never the last step (it would keep its pre-activation), so a step follows it
+                                string reluDy = i + 2 < steps.Count ? steps[i + 2].InputGradient + ".AsSpan(0, n * " + Literals.Int(relu.Outputs) + ")" : "outputGradient";
+                                w.Line("// with " + relu.Name + "'s relu′ applied to its gradient in both passes: dy = dy(" + relu.Name + ")·[" + relu.Output + " > 0]");
+                                w.Line(s.Field + "Channels!.Backward(GemmContext, " + reluDy + ", " + s.Field + "Xhat.AsSpan(0, " + inSize + "), " + GammaValues(s) + ", " + s.Field + "InvStd, " + dx + ", " + GammaGradient(s) + ", " + BetaGradient(s) + ", " + Rows(s) + ", " + relu.Output + ".AsSpan(0, " + inSize + "));");
+                            }
+                            else if (s.Positions > 1)
                             {
                                 w.Line(s.Field + "Channels!.Backward(GemmContext, " + dy + ", " + s.Field + "Xhat.AsSpan(0, " + inSize + "), " + GammaValues(s) + ", " + s.Field + "InvStd, " + dx + ", " + GammaGradient(s) + ", " + BetaGradient(s) + ", " + Rows(s) + ");");
                             }

@@ -146,7 +146,8 @@ namespace Examples
             if (training)
             {
                 // per channel over the n·784 pixels of the batch: vectorized across channels, block sums in a fixed order (same on any thread count)
-                batchNorm1Channels!.Forward(GemmContext, Take(conv2d0Y, n * 25088), batchNorm1Gamma.Values, batchNorm1Beta.Values, 0.001, Take(batchNorm1Xhat, n * 25088), Take(batchNorm1Y, n * 25088), batchNorm1Mean, batchNorm1Variance, batchNorm1InvStd, n * 784);
+                // activation_2 fused: the normalize pass writes relu(γ·x̂ + β) straight into activation2Y; y itself is not stored
+                batchNorm1Channels!.Forward(GemmContext, Take(conv2d0Y, n * 25088), batchNorm1Gamma.Values, batchNorm1Beta.Values, 0.001, Take(batchNorm1Xhat, n * 25088), Take(activation2Y, n * 25088), batchNorm1Mean, batchNorm1Variance, batchNorm1InvStd, n * 784, relu: true);
                 global::FuncReg.NormalizationOps.UpdateRunning<float>(batchNorm1MovingMean.Values, batchNorm1Mean, 0.99);
                 global::FuncReg.NormalizationOps.UpdateRunning<float>(batchNorm1MovingVariance.Values, batchNorm1Variance, 0.99);
             }
@@ -154,8 +155,11 @@ namespace Examples
             {
                 global::FuncReg.NormalizationOps.BatchForwardInference<float>(Take(conv2d0Y, n * 25088), batchNorm1Gamma.Values, batchNorm1Beta.Values, batchNorm1MovingMean.Values, batchNorm1MovingVariance.Values, 0.001, Take(batchNorm1Y, n * 25088), n * 784, 32);
             }
-            // activation_2: y = relu(x), x kept in batchNorm1Y for the backward pass
-            global::FuncReg.Kernels.ActivationKernels.Forward(GemmContext, global::FuncReg.Activation.Relu, 0.0f, Take(batchNorm1Y, n * 25088), Take(activation2Y, n * 25088));
+            // activation_2: y = relu(x) — in training batch_norm_1 wrote it in its normalize pass; in inference here
+            if (!batchNorm1Training)
+            {
+                global::FuncReg.Kernels.ActivationKernels.Forward(GemmContext, global::FuncReg.Activation.Relu, 0.0f, Take(batchNorm1Y, n * 25088), Take(activation2Y, n * 25088));
+            }
             // max_pooling2d_3: max over each window, its argmax kept for the backward pass; split over the threads by samples
             global::FuncReg.Kernels.ConvKernels.MaxPool2DForward(GemmContext, maxPooling2d3Work, Take(activation2Y, n * 25088), maxPooling2d3Y, maxPooling2d3Argmax, n);
             // conv2d_4: the GEMM builds the im2col rows [n·196, 288] from the images block by block while packing; z = cols·K + b, y = z by one GEMM, the bias added by its epilogue, z and y one buffer
@@ -165,7 +169,8 @@ namespace Examples
             if (training)
             {
                 // per channel over the n·196 pixels of the batch: vectorized across channels, block sums in a fixed order (same on any thread count)
-                batchNorm5Channels!.Forward(GemmContext, Take(conv2d4Y, n * 12544), batchNorm5Gamma.Values, batchNorm5Beta.Values, 0.001, Take(batchNorm5Xhat, n * 12544), Take(batchNorm5Y, n * 12544), batchNorm5Mean, batchNorm5Variance, batchNorm5InvStd, n * 196);
+                // activation_6 fused: the normalize pass writes relu(γ·x̂ + β) straight into activation6Y; y itself is not stored
+                batchNorm5Channels!.Forward(GemmContext, Take(conv2d4Y, n * 12544), batchNorm5Gamma.Values, batchNorm5Beta.Values, 0.001, Take(batchNorm5Xhat, n * 12544), Take(activation6Y, n * 12544), batchNorm5Mean, batchNorm5Variance, batchNorm5InvStd, n * 196, relu: true);
                 global::FuncReg.NormalizationOps.UpdateRunning<float>(batchNorm5MovingMean.Values, batchNorm5Mean, 0.99);
                 global::FuncReg.NormalizationOps.UpdateRunning<float>(batchNorm5MovingVariance.Values, batchNorm5Variance, 0.99);
             }
@@ -173,8 +178,11 @@ namespace Examples
             {
                 global::FuncReg.NormalizationOps.BatchForwardInference<float>(Take(conv2d4Y, n * 12544), batchNorm5Gamma.Values, batchNorm5Beta.Values, batchNorm5MovingMean.Values, batchNorm5MovingVariance.Values, 0.001, Take(batchNorm5Y, n * 12544), n * 196, 64);
             }
-            // activation_6: y = relu(x), x kept in batchNorm5Y for the backward pass
-            global::FuncReg.Kernels.ActivationKernels.Forward(GemmContext, global::FuncReg.Activation.Relu, 0.0f, Take(batchNorm5Y, n * 12544), Take(activation6Y, n * 12544));
+            // activation_6: y = relu(x) — in training batch_norm_5 wrote it in its normalize pass; in inference here
+            if (!batchNorm5Training)
+            {
+                global::FuncReg.Kernels.ActivationKernels.Forward(GemmContext, global::FuncReg.Activation.Relu, 0.0f, Take(batchNorm5Y, n * 12544), Take(activation6Y, n * 12544));
+            }
             // max_pooling2d_7: max over each window, its argmax kept for the backward pass; split over the threads by samples
             global::FuncReg.Kernels.ConvKernels.MaxPool2DForward(GemmContext, maxPooling2d7Work, Take(activation6Y, n * 12544), maxPooling2d7Y, maxPooling2d7Argmax, n);
             // flatten_8: no pass, the channels-last rows of maxPooling2d7Y are already flat
@@ -212,12 +220,16 @@ namespace Examples
             }
             // max_pooling2d_7: dx = 0, then dx[argmax] += dy
             global::FuncReg.Kernels.ConvKernels.MaxPool2DBackward(GemmContext, maxPooling2d7Work, Take(dropout9Dx, n * 3136), maxPooling2d7Argmax, maxPooling2d7Dx, n);
-            // activation_6: dx = relu′·dy
-            global::FuncReg.Kernels.ActivationKernels.Backward(GemmContext, global::FuncReg.Activation.Relu, 0.0f, Take(batchNorm5Y, n * 12544), Take(activation6Y, n * 12544), default, Take(maxPooling2d7Dx, n * 12544), Take(activation6Dx, n * 12544));
+            // activation_6: dx = relu′·dy — in training batch_norm_5's gradient passes apply relu′ themselves; in inference here
+            if (!batchNorm5Training)
+            {
+                global::FuncReg.Kernels.ActivationKernels.Backward(GemmContext, global::FuncReg.Activation.Relu, 0.0f, Take(batchNorm5Y, n * 12544), Take(activation6Y, n * 12544), default, Take(maxPooling2d7Dx, n * 12544), Take(activation6Dx, n * 12544));
+            }
             // batch_norm_5: dγ, dβ and dx
             if (batchNorm5Training)
             {
-                batchNorm5Channels!.Backward(GemmContext, Take(activation6Dx, n * 12544), Take(batchNorm5Xhat, n * 12544), batchNorm5Gamma.Values, batchNorm5InvStd, Take(batchNorm5Dx, n * 12544), Cleared(batchNorm5Gamma.Gradient), Cleared(batchNorm5Beta.Gradient), n * 196);
+                // with activation_6's relu′ applied to its gradient in both passes: dy = dy(activation_6)·[activation6Y > 0]
+                batchNorm5Channels!.Backward(GemmContext, Take(maxPooling2d7Dx, n * 12544), Take(batchNorm5Xhat, n * 12544), batchNorm5Gamma.Values, batchNorm5InvStd, Take(batchNorm5Dx, n * 12544), Cleared(batchNorm5Gamma.Gradient), Cleared(batchNorm5Beta.Gradient), n * 196, Take(activation6Y, n * 12544));
             }
             else
             {
@@ -227,12 +239,16 @@ namespace Examples
             global::FuncReg.Kernels.ConvKernels.Conv2DBackward(GemmContext, conv2d4Work, Take(maxPooling2d3Y, n * 6272), Take(batchNorm5Dx, n * 12544), conv2d4Kernel.Values, conv2d4Kernel.Gradient, conv2d4Bias.Gradient, conv2d4Z, conv2d4Y, conv2d4Dz, conv2d4Dx, null, null, global::FuncReg.Activation.Linear, 0.0f, false, n);
             // max_pooling2d_3: dx = 0, then dx[argmax] += dy
             global::FuncReg.Kernels.ConvKernels.MaxPool2DBackward(GemmContext, maxPooling2d3Work, Take(conv2d4Dx, n * 6272), maxPooling2d3Argmax, maxPooling2d3Dx, n);
-            // activation_2: dx = relu′·dy
-            global::FuncReg.Kernels.ActivationKernels.Backward(GemmContext, global::FuncReg.Activation.Relu, 0.0f, Take(batchNorm1Y, n * 25088), Take(activation2Y, n * 25088), default, Take(maxPooling2d3Dx, n * 25088), Take(activation2Dx, n * 25088));
+            // activation_2: dx = relu′·dy — in training batch_norm_1's gradient passes apply relu′ themselves; in inference here
+            if (!batchNorm1Training)
+            {
+                global::FuncReg.Kernels.ActivationKernels.Backward(GemmContext, global::FuncReg.Activation.Relu, 0.0f, Take(batchNorm1Y, n * 25088), Take(activation2Y, n * 25088), default, Take(maxPooling2d3Dx, n * 25088), Take(activation2Dx, n * 25088));
+            }
             // batch_norm_1: dγ, dβ and dx
             if (batchNorm1Training)
             {
-                batchNorm1Channels!.Backward(GemmContext, Take(activation2Dx, n * 25088), Take(batchNorm1Xhat, n * 25088), batchNorm1Gamma.Values, batchNorm1InvStd, Take(batchNorm1Dx, n * 25088), Cleared(batchNorm1Gamma.Gradient), Cleared(batchNorm1Beta.Gradient), n * 784);
+                // with activation_2's relu′ applied to its gradient in both passes: dy = dy(activation_2)·[activation2Y > 0]
+                batchNorm1Channels!.Backward(GemmContext, Take(maxPooling2d3Dx, n * 25088), Take(batchNorm1Xhat, n * 25088), batchNorm1Gamma.Values, batchNorm1InvStd, Take(batchNorm1Dx, n * 25088), Cleared(batchNorm1Gamma.Gradient), Cleared(batchNorm1Beta.Gradient), n * 784, Take(activation2Y, n * 25088));
             }
             else
             {

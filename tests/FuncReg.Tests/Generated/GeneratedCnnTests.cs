@@ -34,6 +34,22 @@ public partial class SmallCnn;
 [Dense(10, Activation.Softmax)]
 public partial class SteadyStateCnn;
 
+/// <summary>
+/// Conv → channel batch norm → ReLU twice: the generator fuses each ReLU into the batch norm's training passes. 12 and
+/// 16 channels (whole vectors and a tail), n·h·w rows over several 64-row blocks, split over 2 threads.
+/// </summary>
+[Model(InputShape = new[] { 12, 12, 2 }, Loss = Loss.CategoricalCrossEntropy)]
+[Conv2D(12, 3, UseBias = false, Padding = Padding.Same)]
+[BatchNormalization]
+[Activation(Activation.Relu)]
+[MaxPooling2D(2)]
+[Conv2D(16, 3, UseBias = false, Padding = Padding.Same)]
+[BatchNormalization(Center = false)]
+[Activation(Activation.Relu)]
+[Flatten]
+[Dense(10, Activation.Softmax)]
+public partial class BatchNormReluCnn;
+
 /// <summary>Nothing but a Flatten: the generated model copies its input (CompiledModel plans a linear activation step).</summary>
 [Model(InputShape = new[] { 2, 3, 2 }, Loss = Loss.MeanSquaredError)]
 [Flatten]
@@ -174,6 +190,7 @@ public sealed class GeneratedCnnTests
     public void Same_seed_gives_bit_identical_weights_on_one_and_two_threads()
     {
         AssertBitIdentical(Train(() => new SteadyStateCnn(seed: 7, threads: 1), 64), Train(() => new SteadyStateCnn(seed: 7, threads: 2), 64), "SteadyStateCnn, 1 vs 2 threads");
+        AssertBitIdentical(Train(() => new BatchNormReluCnn(seed: 7, threads: 1), 48), Train(() => new BatchNormReluCnn(seed: 7, threads: 2), 48), "BatchNormReluCnn, 1 vs 2 threads");
     }
 
     [Fact]
@@ -182,5 +199,7 @@ public sealed class GeneratedCnnTests
         // Both call the same kernels in the same order over the same buffers' contents: bit-identical, not merely close.
         AssertBitIdentical(Train(() => new SteadyStateCnn(seed: 5, threads: 2), 32), Train(() => new CompiledModel(SteadyStateCnn.Spec, seed: 5, threads: 2), 32), "SteadyStateCnn vs CompiledModel");
         AssertBitIdentical(Train(() => new SmallCnn(seed: 5), 6), Train(() => new CompiledModel(SmallCnn.Spec, seed: 5), 6), "SmallCnn vs CompiledModel");
+        // the batch norm + ReLU fusion of the generated code (CompiledModel runs them as two steps) changes no bit
+        AssertBitIdentical(Train(() => new BatchNormReluCnn(seed: 5, threads: 2), 48), Train(() => new CompiledModel(BatchNormReluCnn.Spec, seed: 5, threads: 2), 48), "BatchNormReluCnn vs CompiledModel");
     }
 }

@@ -241,6 +241,27 @@ public sealed class ImageKernelTests
             Close(dgamma, fdg, 1e-3);
             Close(dbeta, fdb, 1e-3);
             results[threads - 1] = [.. fy, .. fdx, .. fdg, .. fdb, .. fm, .. fv];
+
+            // A ReLU fused into the passes: relu(y) forward, relu′ applied to dy backward — bit for bit the separate passes.
+            var ry = new float[x.Length];
+            norm.Forward(context, x, gamma, beta, epsilon, new float[x.Length], ry, new float[channels], new float[channels], new float[channels], rows, relu: true);
+            Assert.Equal(fy.Select(v => v > 0 ? v : 0f).ToArray(), ry);
+            float[] masked = [.. dy.Select((d, i) => ry[i] > 0 ? d : 0f)];
+            var edx = new float[x.Length];
+            var edg = new float[channels];
+            var edb = new float[channels];
+            norm.Backward(context, masked, fx, gamma, fi, edx, edg, edb, rows);
+            var rdx = new float[x.Length];
+            var rdg = new float[channels];
+            var rdb = new float[channels];
+            norm.Backward(context, dy, fx, gamma, fi, rdx, rdg, rdb, rows, ry);
+            Assert.Equal(edx, rdx);
+            Assert.Equal(edg, rdg);
+            Assert.Equal(edb, rdb);
+            if (x.Length > 1)
+            {
+                Assert.Throws<ArgumentException>(() => norm.Backward(context, dy, fx, gamma, fi, rdx, rdg, rdb, rows, ry.AsSpan(1)));
+            }
         }
         Assert.Equal(results[0], results[1]);
     }

@@ -20,9 +20,9 @@ public sealed unsafe class ChannelBatchNorm
     private readonly Action<int, int> sumsPass, normalizePass, gradientSumsPass, gradientPass;
 
     // Operands of the pass in flight (pinned by the caller for its duration).
-    private float* x, xhat, y, dy, dx, gamma, beta, mean, invStd;
+    private float* x, xhat, y, dy, dx, gamma, beta, mean, invStd, activated;
     private int rows;
-    private bool squares;
+    private bool squares, relu;
 
     public ChannelBatchNorm(int channels, int maxRows)
     {
@@ -42,9 +42,19 @@ public sealed unsafe class ChannelBatchNorm
         gradientPass = GradientPass;
     }
 
-    /// <summary>Training forward: mean, biased variance (two passes), <c>x̂ = (x − m)·invStd</c>, <c>y = γ·x̂ + β</c>.</summary>
-    public void Forward(GemmContext context, ReadOnlySpan<float> input, ReadOnlySpan<float> g, ReadOnlySpan<float> b, double epsilon, Span<float> normalized, Span<float> output, Span<float> batchMean, Span<float> batchVariance, Span<float> batchInvStd, int n)
+    /// <summary>
+    /// Training forward: mean, biased variance (two passes), <c>x̂ = (x − m)·invStd</c>, <c>y = γ·x̂ + β</c>; with
+    /// <paramref name="relu"/>, <paramref name="output"/> receives <c>relu(y)</c> instead (a ReLU layer after the batch
+    /// norm fused into its normalize pass, bit-identical to applying it separately).
+    /// </summary>
+    public void Forward(GemmContext context, ReadOnlySpan<float> input, ReadOnlySpan<float> g, ReadOnlySpan<float> b, double epsilon, Span<float> normalized, Span<float> output, Span<float> batchMean, Span<float> batchVariance, Span<float> batchInvStd, int n, bool relu = false)
     {
+        ArgumentNullException.ThrowIfNull(context);
+        int size = n * channels;
+        if (input.Length < size || normalized.Length < size || output.Length < size)
+        {
+            throw new ArgumentException($"the batch norm buffers must hold {n} rows of {channels} channels", nameof(output));
+        }
         int blocks = (n + Block - 1) / Block;
         fixed (float* px = input, ph = normalized, py = output, pg = g, pb = b, pm = batchMean, pi = batchInvStd)
         {
@@ -56,6 +66,7 @@ public sealed unsafe class ChannelBatchNorm
             mean = pm;
             invStd = pi;
             rows = n;
+            this.relu = relu;
             try
             {
                 squares = false;
@@ -80,22 +91,32 @@ public sealed unsafe class ChannelBatchNorm
             finally
             {
                 x = xhat = y = gamma = beta = mean = invStd = null;
+                this.relu = false;
             }
         }
     }
 
     /// <summary>
     /// Training backward: <c>dx = invStd/N·(N·γ·dy − γ·Σdy − x̂·γ·Σ(dy·x̂))</c>, <c>dγ += Σ dy·x̂</c>, <c>dβ += Σ dy</c>
-    /// (either may be empty).
+    /// (either may be empty). With <paramref name="reluOutput"/> (the output of a fused ReLU, see <see cref="Forward"/>),
+    /// <paramref name="outputGradient"/> is the ReLU's and the batch norm's own is <c>dy·[relu(y) &gt; 0]</c>, applied in
+    /// both passes instead of a separate one (bit-identical).
     /// </summary>
-    public void Backward(GemmContext context, ReadOnlySpan<float> outputGradient, ReadOnlySpan<float> normalized, ReadOnlySpan<float> g, ReadOnlySpan<float> batchInvStd, Span<float> inputGradient, Span<float> dgamma, Span<float> dbeta, int n)
+    public void Backward(GemmContext context, ReadOnlySpan<float> outputGradient, ReadOnlySpan<float> normalized, ReadOnlySpan<float> g, ReadOnlySpan<float> batchInvStd, Span<float> inputGradient, Span<float> dgamma, Span<float> dbeta, int n, ReadOnlySpan<float> reluOutput = default)
     {
+        ArgumentNullException.ThrowIfNull(context);
+        int size = n * channels;
+        if (outputGradient.Length < size || normalized.Length < size || inputGradient.Length < size || (!reluOutput.IsEmpty && reluOutput.Length < size))
+        {
+            throw new ArgumentException($"the batch norm buffers must hold {n} rows of {channels} channels", nameof(inputGradient));
+        }
         int blocks = (n + Block - 1) / Block;
-        fixed (float* pd = outputGradient, ph = normalized, po = inputGradient)
+        fixed (float* pd = outputGradient, ph = normalized, po = inputGradient, pa = reluOutput)
         {
             dy = pd;
             xhat = ph;
             dx = po;
+            activated = pa;
             rows = n;
             try
             {
@@ -121,10 +142,13 @@ public sealed unsafe class ChannelBatchNorm
             }
             finally
             {
-                dy = xhat = dx = null;
+                dy = xhat = dx = activated = null;
             }
         }
     }
+
+    /// <summary>Row r of the fused ReLU's output, or empty when no ReLU is fused.</summary>
+    private ReadOnlySpan<float> Activated(int r) => activated is null ? default : new ReadOnlySpan<float>(activated + ((long)r * channels), channels);
 
     private void Reduce(float[] partials, int blocks, double[] total)
     {
@@ -192,14 +216,20 @@ public sealed unsafe class ChannelBatchNorm
                 {
                     var h = (new Vector<float>(xr[c..]) - new Vector<float>(m[c..])) * new Vector<float>(inv[c..]);
                     h.CopyTo(hr[c..]);
-                    ((new Vector<float>(g[c..]) * h) + new Vector<float>(b[c..])).CopyTo(yr[c..]);
+                    var v = (new Vector<float>(g[c..]) * h) + new Vector<float>(b[c..]);
+                    if (relu)
+                    {
+                        v = Vector.ConditionalSelect(Vector.GreaterThan(v, Vector<float>.Zero), v, Vector<float>.Zero);
+                    }
+                    v.CopyTo(yr[c..]);
                 }
             }
             for (; c < channels; c++)
             {
                 float h = (xr[c] - m[c]) * inv[c];
                 hr[c] = h;
-                yr[c] = (g[c] * h) + b[c];
+                float v = (g[c] * h) + b[c];
+                yr[c] = relu ? (v > 0 ? v : 0f) : v;
             }
         }
     }
@@ -217,20 +247,26 @@ public sealed unsafe class ChannelBatchNorm
             {
                 var d = new ReadOnlySpan<float>(dy + ((long)r * channels), channels);
                 var h = new ReadOnlySpan<float>(xhat + ((long)r * channels), channels);
+                ReadOnlySpan<float> on = Activated(r);
                 int c = 0;
                 if (Vector.IsHardwareAccelerated)
                 {
                     for (; c <= channels - Vector<float>.Count; c += Vector<float>.Count)
                     {
                         var dv = new Vector<float>(d[c..]);
+                        if (!on.IsEmpty)
+                        {
+                            dv = Vector.ConditionalSelect(Vector.GreaterThan(new Vector<float>(on[c..]), Vector<float>.Zero), dv, Vector<float>.Zero);
+                        }
                         (new Vector<float>(a[c..]) + dv).CopyTo(a[c..]);
                         (new Vector<float>(b[c..]) + (dv * new Vector<float>(h[c..]))).CopyTo(b[c..]);
                     }
                 }
                 for (; c < channels; c++)
                 {
-                    a[c] += d[c];
-                    b[c] += d[c] * h[c];
+                    float dc = on.IsEmpty || on[c] > 0 ? d[c] : 0f;
+                    a[c] += dc;
+                    b[c] += dc * h[c];
                 }
             }
         }
@@ -244,17 +280,24 @@ public sealed unsafe class ChannelBatchNorm
             var d = new ReadOnlySpan<float>(dy + ((long)r * channels), channels);
             var h = new ReadOnlySpan<float>(xhat + ((long)r * channels), channels);
             var o = new Span<float>(dx + ((long)r * channels), channels);
+            ReadOnlySpan<float> on = Activated(r);
             int c = 0;
             if (Vector.IsHardwareAccelerated)
             {
                 for (; c <= channels - Vector<float>.Count; c += Vector<float>.Count)
                 {
-                    ((new Vector<float>(p.AsSpan(c)) * new Vector<float>(d[c..])) + (new Vector<float>(q.AsSpan(c)) * new Vector<float>(h[c..])) + new Vector<float>(constant.AsSpan(c))).CopyTo(o[c..]);
+                    var dv = new Vector<float>(d[c..]);
+                    if (!on.IsEmpty)
+                    {
+                        dv = Vector.ConditionalSelect(Vector.GreaterThan(new Vector<float>(on[c..]), Vector<float>.Zero), dv, Vector<float>.Zero);
+                    }
+                    ((new Vector<float>(p.AsSpan(c)) * dv) + (new Vector<float>(q.AsSpan(c)) * new Vector<float>(h[c..])) + new Vector<float>(constant.AsSpan(c))).CopyTo(o[c..]);
                 }
             }
             for (; c < channels; c++)
             {
-                o[c] = (p[c] * d[c]) + (q[c] * h[c]) + constant[c];
+                float dc = on.IsEmpty || on[c] > 0 ? d[c] : 0f;
+                o[c] = (p[c] * dc) + (q[c] * h[c]) + constant[c];
             }
         }
     }
