@@ -9,6 +9,8 @@ public sealed class FusedKernelTests
 
     public static TheoryData<string> Optimizers => [.. OptimizerCases.Keys];
 
+    public static TheoryData<Activation> ElementwiseActivations => [Activation.Linear, Activation.Relu, Activation.LeakyRelu, Activation.Sigmoid, Activation.Tanh, Activation.Elu];
+
     private static readonly Dictionary<string, Optimizer> OptimizerCases = new()
     {
         ["sgd"] = new SGD(0.3),
@@ -97,12 +99,7 @@ public sealed class FusedKernelTests
     }
 
     [Theory]
-    [InlineData(Activation.Linear)]
-    [InlineData(Activation.Relu)]
-    [InlineData(Activation.LeakyRelu)]
-    [InlineData(Activation.Sigmoid)]
-    [InlineData(Activation.Tanh)]
-    [InlineData(Activation.Elu)]
+    [MemberData(nameof(ElementwiseActivations))]
     public void ForwardMatchesTheReferenceOnEveryLength(Activation activation)
     {
         float alpha = (float)ActivationFunctions.DefaultAlpha(activation);
@@ -132,12 +129,7 @@ public sealed class FusedKernelTests
     }
 
     [Theory]
-    [InlineData(Activation.Linear)]
-    [InlineData(Activation.Relu)]
-    [InlineData(Activation.LeakyRelu)]
-    [InlineData(Activation.Sigmoid)]
-    [InlineData(Activation.Tanh)]
-    [InlineData(Activation.Elu)]
+    [MemberData(nameof(ElementwiseActivations))]
     public void BackwardIsBitIdenticalToTheScalarFormulaOnEveryLength(Activation activation)
     {
         const float alpha = 0.3f;
@@ -171,12 +163,7 @@ public sealed class FusedKernelTests
     }
 
     [Theory]
-    [InlineData(Activation.Linear)]
-    [InlineData(Activation.Relu)]
-    [InlineData(Activation.LeakyRelu)]
-    [InlineData(Activation.Sigmoid)]
-    [InlineData(Activation.Tanh)]
-    [InlineData(Activation.Elu)]
+    [MemberData(nameof(ElementwiseActivations))]
     public void ThreadedPassesAreBitIdenticalToTheOneThreadPass(Activation activation)
     {
         const float alpha = 0.3f;
