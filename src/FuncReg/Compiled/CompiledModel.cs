@@ -112,6 +112,13 @@ public sealed class CompiledModel : FusedModel
                 a.KeepPreActivation = false; // only the last step's pre-activation (the logits) is read after its pass
             }
         }
+        for (int k = 0; k + 2 < steps.Length; k++)
+        {
+            if (steps[k] is BatchNormStep { Channels: true } bn && steps[k + 1] is ActivationStep { Function: Activation.Relu } relu)
+            {
+                bn.FuseRelu(relu, steps[k + 2]);
+            }
+        }
         activity = [.. activityList];
         CompleteRegistration();
         steps[^1].FusedOutput = Head != LossHead.Generic;

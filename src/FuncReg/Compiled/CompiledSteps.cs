@@ -126,6 +126,15 @@ internal sealed unsafe class ActivationStep : CompiledStep
 
     public override float[]? PreActivation => KeepPreActivation ? z : null;
 
+    /// <summary>The activation function.</summary>
+    public Activation Function => spec.Function;
+
+    /// <summary>
+    /// The channel batch norm right before this ReLU that runs it inside its own passes in training
+    /// (<see cref="BatchNormStep.FuseRelu"/>); this step then does nothing in training and runs itself in inference.
+    /// </summary>
+    public BatchNormStep? FusedInto { get; set; }
+
     public override void Resize(int capacity)
     {
         base.Resize(capacity);
@@ -135,6 +144,10 @@ internal sealed unsafe class ActivationStep : CompiledStep
     public override void Forward(ReadOnlySpan<float> x, int n, bool training, long seed, long step, GemmContext gemm)
     {
         int size = n * Inputs;
+        if (FusedInto is { Training: true })
+        {
+            return; // the batch norm wrote relu(y) into Output in its normalize pass
+        }
         if (spec.Function == Activation.Softmax)
         {
             x[..size].CopyTo(z);
@@ -149,6 +162,10 @@ internal sealed unsafe class ActivationStep : CompiledStep
     public override void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, int n, bool needInputGradient, GemmContext gemm)
     {
         int size = n * Inputs;
+        if (FusedInto is { Training: true })
+        {
+            return; // the batch norm applies relu′ to dy in its gradient passes
+        }
         if (FusedOutput)
         {
             dy[..size].CopyTo(InputGradient);
@@ -241,6 +258,8 @@ internal sealed class BatchNormStep : CompiledStep
     private ChannelBatchNorm? channelNorm;
     private float[] xhat = [];
     private bool training;
+    private ActivationStep? relu;
+    private CompiledStep? reluGradient;
 
     /// <summary>Normalizes the last axis (<paramref name="channels"/> features); the inputs/channels positions of a sample count as rows.</summary>
     public BatchNormStep(int inputs, int channels, BatchNormalization spec, FusedParameter? gamma, FusedParameter? beta, FusedParameter movingMean, FusedParameter movingVariance)
@@ -269,7 +288,26 @@ internal sealed class BatchNormStep : CompiledStep
     }
 
     /// <summary>Channel batch norm (several positions per sample, as after a Conv2D) runs the vectorized row-major kernels.</summary>
-    private bool Channels => positions > 1;
+    public bool Channels => positions > 1;
+
+    /// <summary>Whether the last forward pass used batch statistics.</summary>
+    public bool Training => training;
+
+    /// <summary>
+    /// Runs the ReLU step <paramref name="reluStep"/> that follows this channel batch norm inside its training passes:
+    /// the normalize pass writes relu(γ·x̂ + β) into the ReLU's output, and the gradient passes read the ReLU's ∂L/∂output
+    /// (<paramref name="next"/>'s input gradient) and apply relu′ to it — bit-identical to the two steps run apart.
+    /// </summary>
+    public void FuseRelu(ActivationStep reluStep, CompiledStep next)
+    {
+        if (!Channels || reluStep.Function != Activation.Relu)
+        {
+            throw new ArgumentException("only a ReLU after a channel batch norm is fused", nameof(reluStep));
+        }
+        relu = reluStep;
+        reluGradient = next;
+        reluStep.FusedInto = this;
+    }
 
     public override void Forward(ReadOnlySpan<float> x, int n, bool training, long seed, long step, GemmContext gemm)
     {
@@ -283,7 +321,8 @@ internal sealed class BatchNormStep : CompiledStep
         }
         if (Channels)
         {
-            channelNorm!.Forward(gemm, x[..size], g, b, spec.Epsilon, xhat.AsSpan(0, size), Output.AsSpan(0, size), mean, variance, invStd, n * positions);
+            float[] output = relu?.Output ?? Output;
+            channelNorm!.Forward(gemm, x[..size], g, b, spec.Epsilon, xhat.AsSpan(0, size), output.AsSpan(0, size), mean, variance, invStd, n * positions, relu: relu is not null);
         }
         else
         {
@@ -300,7 +339,11 @@ internal sealed class BatchNormStep : CompiledStep
         Span<float> dg = gamma is null ? default : gamma.Gradient, db = beta is null ? default : beta.Gradient;
         dg.Clear();
         db.Clear();
-        if (training && Channels)
+        if (training && Channels && relu is not null)
+        {
+            channelNorm!.Backward(gemm, reluGradient!.InputGradient.AsSpan(0, size), xhat.AsSpan(0, size), g, invStd, InputGradient.AsSpan(0, size), dg, db, n * positions, relu.Output.AsSpan(0, size));
+        }
+        else if (training && Channels)
         {
             channelNorm!.Backward(gemm, dy[..size], xhat.AsSpan(0, size), g, invStd, InputGradient.AsSpan(0, size), dg, db, n * positions);
         }
