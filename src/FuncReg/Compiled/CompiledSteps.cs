@@ -80,42 +80,18 @@ internal sealed class DenseStep(int inputs, Dense spec, FusedParameter kernel, F
         DenseKernels.Backward(gemm, x, kernel.Values, kernel.Gradient, bias?.Gradient, z, masked && keepActivations ? a : null, Output, masked ? mask : null, dy, dz, needInputGradient ? InputGradient : null, Spec.Activation, alpha, activity, FusedOutput, n, Inputs, Outputs);
 }
 
-/// <summary>A stand-alone activation layer.</summary>
-internal sealed unsafe class ActivationStep : CompiledStep
+/// <summary>A stand-alone activation layer (its element-wise passes split over the GEMM threads when long, see <see cref="ActivationKernels"/>).</summary>
+internal sealed class ActivationStep : CompiledStep
 {
-    /// <summary>Element-wise passes at least this long are split over the GEMM threads (element-wise: the same result).</summary>
-    private const int ParallelSize = 1 << 16;
-
     private readonly ActivationLayer spec;
     private readonly float alpha;
-    private readonly Action<int, int> forward, backward;
     private float[] z = [];
-    private float* input, gradient;
-    private int size;
 
     public ActivationStep(int inputs, ActivationLayer spec)
         : base(inputs, inputs)
     {
         this.spec = spec;
         alpha = (float)spec.EffectiveAlpha;
-        forward = (part, parts) =>
-        {
-            (int start, int end) = GemmContext.Share(part, parts, size);
-            int length = end - start;
-            ReadOnlySpan<float> pre = new(input + start, length);
-            if (KeepPreActivation)
-            {
-                pre.CopyTo(z.AsSpan(start, length));
-            }
-            ActivationKernels.Forward(this.spec.Function, alpha, pre, Output.AsSpan(start, length));
-        };
-        backward = (part, parts) =>
-        {
-            (int start, int end) = GemmContext.Share(part, parts, size);
-            int length = end - start;
-            ReadOnlySpan<float> pre = KeepPreActivation ? z.AsSpan(start, length) : new(input + start, length);
-            ActivationKernels.Backward(this.spec.Function, alpha, pre, Output.AsSpan(start, length), default, new ReadOnlySpan<float>(gradient + start, length), InputGradient.AsSpan(start, length));
-        };
     }
 
     /// <summary>
@@ -155,7 +131,11 @@ internal sealed unsafe class ActivationStep : CompiledStep
         }
         else
         {
-            Split(gemm, forward, x, default, size);
+            if (KeepPreActivation)
+            {
+                x[..size].CopyTo(z);
+            }
+            ActivationKernels.Forward(gemm, spec.Function, alpha, x[..size], Output.AsSpan(0, size));
         }
     }
 
@@ -176,33 +156,8 @@ internal sealed unsafe class ActivationStep : CompiledStep
         }
         else
         {
-            Split(gemm, backward, x, dy, size);
-        }
-    }
-
-    /// <summary>Runs an element-wise pass over <paramref name="length"/> values, split over the threads when long.</summary>
-    private void Split(GemmContext gemm, Action<int, int> pass, ReadOnlySpan<float> x, ReadOnlySpan<float> dy, int length)
-    {
-        fixed (float* px = x, pd = dy)
-        {
-            input = px;
-            gradient = pd;
-            size = length;
-            try
-            {
-                if (length >= ParallelSize)
-                {
-                    gemm.For(pass);
-                }
-                else
-                {
-                    pass(0, 1);
-                }
-            }
-            finally
-            {
-                input = gradient = null;
-            }
+            ReadOnlySpan<float> pre = KeepPreActivation ? z.AsSpan(0, size) : x[..size];
+            ActivationKernels.Backward(gemm, spec.Function, alpha, pre, Output.AsSpan(0, size), default, dy[..size], InputGradient.AsSpan(0, size));
         }
     }
 }
