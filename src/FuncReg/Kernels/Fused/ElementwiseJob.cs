@@ -25,14 +25,7 @@ internal sealed unsafe class ElementwiseJob
         fixed (float* pz = input, py = y)
         {
             Set(function, alphaValue, pz, null, null, null, py, input.Length);
-            try
-            {
-                context.For(forward);
-            }
-            finally
-            {
-                Clear();
-            }
+            Run(context, forward);
         }
     }
 
@@ -41,14 +34,7 @@ internal sealed unsafe class ElementwiseJob
         fixed (float* pz = pre, pa = post, pm = noise, pd = gradient, po = dz)
         {
             Set(function, alphaValue, pz, pa, pm, pd, po, gradient.Length);
-            try
-            {
-                context.For(backward);
-            }
-            finally
-            {
-                Clear();
-            }
+            Run(context, backward);
         }
     }
 
@@ -64,10 +50,18 @@ internal sealed unsafe class ElementwiseJob
         length = count;
     }
 
-    private void Clear()
+    /// <summary>Runs <paramref name="pass"/> over the context's threads, then forgets the operands (pinned only until then).</summary>
+    private void Run(GemmContext context, Action<int, int> pass)
     {
-        z = a = mask = dy = output = null;
-        length = 0;
+        try
+        {
+            context.For(pass);
+        }
+        finally
+        {
+            z = a = mask = dy = output = null;
+            length = 0;
+        }
     }
 
     private (int Start, int Count) Range(int part, int parts)
