@@ -60,3 +60,18 @@ public sealed class DataFormatException : FormatException
             _ => $"{path}: {message}",
         };
 }
+
+/// <summary>
+/// Thrown when a model's parameters or optimizer moments hold NaN or ±∞ although the loss may still look finite (a ReLU
+/// turns NaN pre-activations into 0): by <c>Fit</c> at the end of the epoch in which it happened (no file of that model is
+/// written and no callback sees its weights), and before any file is written by <c>Save</c>, <see cref="ModelCheckpoint"/>
+/// or a training checkpoint. Names the first such tensor and index.
+/// </summary>
+public sealed class NonFiniteStateException(string message, string tensor, int index) : InvalidOperationException(message)
+{
+    /// <summary>The first tensor found holding a non-finite value (<c>dense_0.kernel</c>, <c>dense_0.kernel/slot1</c>…).</summary>
+    public string Tensor { get; } = tensor;
+
+    /// <summary>Flat index of the first non-finite value in <see cref="Tensor"/>.</summary>
+    public int Index { get; } = index;
+}
