@@ -75,6 +75,9 @@ internal sealed class ScriptedModel : IModel
 
     public double[] Accuracies { get; }
 
+    /// <summary>From this train step on the parameter is NaN while the scripted loss stays finite (a ReLU hiding the divergence).</summary>
+    public int PoisonFromStep { get; init; } = int.MaxValue;
+
     public int TrainSteps { get; private set; }
 
     public List<float[]> TrainedFeatures { get; } = [];
@@ -120,7 +123,7 @@ internal sealed class ScriptedModel : IModel
         Step++;
         double loss = k < Losses.Length ? Losses[k] : 1.0;
         double acc = k < Accuracies.Length ? Accuracies[k] : 0.5;
-        weight[0] = double.IsFinite(loss) ? k : float.NaN;
+        weight[0] = double.IsFinite(loss) && k < PoisonFromStep ? k : float.NaN;
         return new StepResult(loss, 0, acc * batch.Count, batch.Count);
     }
 

@@ -19,10 +19,15 @@ public static class SafeTensors
 {
     private const long MaxHeader = 100_000_000;
 
-    /// <summary>Writes every parameter of <paramref name="model"/>; see <see cref="Write"/>.</summary>
+    /// <summary>
+    /// Writes every parameter of <paramref name="model"/>; see <see cref="Write"/>. A model holding NaN or ±∞ (diverged)
+    /// throws <see cref="NonFiniteStateException"/> and <paramref name="path"/> is left as it was.
+    /// </summary>
     public static void Save(this IModel model, string path, IReadOnlyDictionary<string, string>? metadata = null)
     {
         ArgumentNullException.ThrowIfNull(model);
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        model.EnsureFinite($"saving {path}");
         var meta = new Dictionary<string, string> { ["format"] = "funcreg", ["model"] = model.Spec.ToString() };
         foreach (var (k, v) in metadata ?? new Dictionary<string, string>())
         {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 
 namespace FuncReg;
 
@@ -41,14 +42,50 @@ public static class Trainer
     /// Trains <paramref name="model"/> on <paramref name="train"/> as Keras's <c>fit</c>: per epoch, shuffle
     /// (seeded), run every batch through <see cref="IModel.TrainStep"/>, evaluate the validation data,
     /// then run the callbacks' epoch-end hooks. With <see cref="FitOptions.Augmentation"/>, each gathered training
-    /// batch is augmented in place (keyed by the model's seed and step) before the step. A non-finite loss throws <see cref="NonFiniteLossException"/>
-    /// unless a <see cref="TerminateOnNaN"/> callback is present, which stops training instead.
+    /// batch is augmented in place (keyed by the model's seed and step) before the step.
+    /// <para>
+    /// Divergence: a non-finite loss throws <see cref="NonFiniteLossException"/> at once; at the end of every epoch the
+    /// whole state (parameters, moving statistics, optimizer moments) is checked too, since a ReLU hides NaN weights
+    /// from the loss, and a non-finite value throws <see cref="NonFiniteStateException"/>. Both happen before the
+    /// epoch's callbacks and checkpoint, so no file and no kept weights ever hold a diverged model. With a
+    /// <see cref="TerminateOnNaN"/> callback, training stops instead: the diverged epoch is logged in the history and
+    /// reported to <see cref="FitOptions.Progress"/>, no callback's <see cref="Callback.OnEpochEnd"/> runs for it, no
+    /// checkpoint is written, and <see cref="Callback.OnTrainEnd"/> runs (EarlyStopping restores its best weights).
+    /// </para>
+    /// A model trains in one <c>Fit</c> at a time: a second call on the same model while the first runs (from another
+    /// thread, or from a callback) throws <see cref="InvalidOperationException"/> before touching anything.
     /// </summary>
     public static History Fit(this IModel model, Dataset train, FitOptions options)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(options);
+        // One Fit per model at a time: a second one would interleave its updates with the first's (and share the
+        // fused engines' workspaces), so it fails at once instead.
+        var owner = new FitOwner(Environment.CurrentManagedThreadId);
+        if (!Training.TryAdd(model, owner))
+        {
+            int thread = Training.TryGetValue(model, out FitOwner? running) ? running.Thread : -1;
+            throw new InvalidOperationException(
+                $"This model is already being trained by another Fit (started on managed thread {thread}); a model trains in one Fit at a time. Wait for it to return, or train a separate model (same spec and seed) in parallel.");
+        }
+        try
+        {
+            return FitCore(model, train, options);
+        }
+        finally
+        {
+            Training.Remove(model);
+        }
+    }
+
+    /// <summary>Models inside a <see cref="Fit"/>, weakly keyed so that a model is never kept alive by this table.</summary>
+    private static readonly ConditionalWeakTable<IModel, FitOwner> Training = new();
+
+    private sealed record FitOwner(int Thread);
+
+    private static History FitCore(IModel model, Dataset train, FitOptions options)
+    {
         Dataset? validation = options.Validation;
         if (options.ValidationSplit > 0)
         {
@@ -102,6 +139,7 @@ public static class Trainer
         var order = new int[n];
         var penalties = new double[terms];
         double[] penaltySums = position.PenaltySums;
+        string? lossDiverged = null;
         for (; position.Epoch < options.Epochs && !ctx.StopRequested; position.Epoch++)
         {
             int epoch = position.Epoch;
@@ -147,6 +185,7 @@ public static class Trainer
                     {
                         throw new NonFiniteLossException(message, epoch, b);
                     }
+                    lossDiverged ??= message;
                     ctx.RequestStop(message);
                 }
                 position.DataSum += r.DataLoss * count;
@@ -164,7 +203,19 @@ public static class Trainer
             }
             position.Batch = 0;
             int seen = position.Seen;
-            Evaluation? val = validation is null ? null : model.Evaluate(validation, options.ValidationBatchSize ?? options.BatchSize);
+            // A ReLU turns NaN pre-activations into 0, so the loss alone does not reveal every divergence: the whole
+            // state is checked once per epoch, before any callback or checkpoint can keep or save it.
+            string? diverged = lossDiverged;
+            if (diverged is null && model.FindNonFinite() is { } bad)
+            {
+                diverged = $"The model diverged in epoch {epoch}: {bad.Tensor}[{bad.Index}] is {bad.Value} although the loss stayed finite. Lower the learning rate, add gradient clipping (ClipNorm) or scale the inputs.";
+                if (!terminateOnNaN)
+                {
+                    throw new NonFiniteStateException(diverged, bad.Tensor, bad.Index);
+                }
+                ctx.RequestStop(diverged);
+            }
+            Evaluation? val = validation is null || diverged is not null ? null : model.Evaluate(validation, options.ValidationBatchSize ?? options.BatchSize);
             bool classification = model.Spec.Loss != Loss.MeanSquaredError;
             var log = new EpochLog
             {
@@ -179,6 +230,15 @@ public static class Trainer
                 Seconds = position.Seconds + clock.Elapsed.TotalSeconds,
             };
             history.Add(log);
+            if (diverged is not null)
+            {
+                // TerminateOnNaN: the epoch is logged and reported, but no callback sees it and nothing is written, so
+                // no file and no kept "best" weights can hold the diverged state; OnTrainEnd still runs (EarlyStopping
+                // restores its best weights).
+                options.Progress?.Report(new TrainingProgress(epoch, options.Epochs, batches, batches, log.Loss, log));
+                position.Epoch++;
+                break;
+            }
             foreach (Callback c in options.Callbacks)
             {
                 c.OnEpochEnd(ctx, log);
@@ -285,9 +345,14 @@ public static class Trainer
     /// <summary>A copy of every parameter's values (Keras <c>get_weights</c>).</summary>
     public static float[][] GetWeights(this IModel model) => [.. model.Parameters.Select(p => p.Values.ToArray())];
 
-    /// <summary>Overwrites every parameter (Keras <c>set_weights</c>); all shapes are checked before anything is written.</summary>
+    /// <summary>
+    /// Overwrites every parameter (Keras <c>set_weights</c>); all shapes and values are checked before anything is
+    /// written: a wrong count or length throws <see cref="ShapeMismatchException"/>, a NaN or ±∞ value
+    /// <see cref="ArgumentException"/> naming the parameter and index.
+    /// </summary>
     public static void SetWeights(this IModel model, IReadOnlyList<float[]> weights)
     {
+        ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(weights);
         if (weights.Count != model.Parameters.Count)
         {
@@ -298,6 +363,10 @@ public static class Trainer
             if (weights[i].Length != model.Parameters[i].Length)
             {
                 throw new ShapeMismatchException($"{model.Parameters[i].Name} has {model.Parameters[i].Length} values, got {weights[i].Length}.", nameof(weights));
+            }
+            if (ModelState.IndexOfNonFinite(weights[i]) is int at and >= 0)
+            {
+                throw new ArgumentException($"{model.Parameters[i].Name}[{at}] is {weights[i][at]}; weights must be finite numbers.", nameof(weights));
             }
         }
         for (int i = 0; i < weights.Count; i++)
@@ -352,6 +421,18 @@ public static class Trainer
         {
             throw new ShapeMismatchException($"{name} has {data.SampleSize} features per sample; the model takes {model.InputSize}.", name);
         }
+    }
+
+    /// <summary>
+    /// Checks that <paramref name="data"/> fits <paramref name="model"/> as <see cref="Fit"/> and <see cref="Evaluate"/>
+    /// would, without running anything: at least one sample, the model's features per sample, targets of its output
+    /// size or labels in its range. Throws <see cref="ArgumentException"/> (or <see cref="ShapeMismatchException"/>)
+    /// naming <paramref name="name"/>, so a tool can validate every input before it writes any file.
+    /// </summary>
+    public static void EnsureFits(this IModel model, Dataset data, string name = "data")
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        CheckData(model, data, name);
     }
 
     private static void CheckData(IModel model, Dataset data, string name)
