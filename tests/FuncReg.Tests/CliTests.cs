@@ -1,7 +1,5 @@
-using System.CommandLine;
 using System.Globalization;
 using FuncReg.Cli.Commands;
-using Spectre.Console;
 
 namespace FuncReg.Tests;
 
@@ -9,34 +7,7 @@ namespace FuncReg.Tests;
 [Collection(nameof(CliTests))] // swaps the process-wide console writers
 public class CliTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var root = new RootCommand("funcreg");
-        root.Subcommands.Add(CompareCommand.Create());
-        var output = new StringWriter();
-        var error = new StringWriter();
-        IAnsiConsole previousAnsi = AnsiConsole.Console;
-        TextWriter previousError = Console.Error;
-        AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Ansi = AnsiSupport.No,
-            ColorSystem = ColorSystemSupport.NoColors,
-            Interactive = InteractionSupport.No,
-            Out = new AnsiConsoleOutput(output),
-        });
-        AnsiConsole.Console.Profile.Width = 200;
-        Console.SetError(error);
-        try
-        {
-            int code = root.Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
-            return (code, output.ToString(), error.ToString());
-        }
-        finally
-        {
-            Console.SetError(previousError);
-            AnsiConsole.Console = previousAnsi;
-        }
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => Cli.CliRunner.RunWithWidth(200, args);
 
     private static string[] Row(string output, string name)
     {

@@ -28,7 +28,7 @@ internal static class BenchCommand
             sizes,
             engine,
         };
-        cmd.SetAction(parse =>
+        cmd.SetAction(parse => CliErrors.Run(() =>
         {
             int t = parse.GetValue(threads);
             double s = parse.GetValue(seconds);
@@ -53,7 +53,7 @@ internal static class BenchCommand
             Console.WriteLine($"{w}: {samples:N0} samples/s, {steps:N1} steps/s ({detail})");
             Console.WriteLine(Json($"\"workload\":\"{w}\",\"samples_per_second\":{F(samples)},\"steps_per_second\":{F(steps)},\"threads\":{t}"));
             return 0;
-        });
+        }));
         return cmd;
     }
 

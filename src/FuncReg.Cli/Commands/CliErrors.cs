@@ -2,10 +2,19 @@ using System.Globalization;
 
 namespace FuncReg.Cli.Commands;
 
-/// <summary>Turns bad input into <c>error: …</c> on stderr and exit code 2, instead of a stack trace.</summary>
+/// <summary>
+/// The CLI's one catch-all: every exception of a command becomes one line on stderr and an exit code, never a stack
+/// trace. Exit codes: 0 success, 2 a failure the user can fix (bad option, malformed or missing file, data that does
+/// not fit the model, a diverged training, a file that cannot be written, a model too large for memory), 70 an
+/// internal error (a bug: the line names the exception type; <c>FUNCREG_DEBUG=1</c> prints the stack trace too),
+/// 130 interrupted by Ctrl-C.
+/// </summary>
 internal static class CliErrors
 {
     public const int BadInput = 2;
+
+    /// <summary>An exception no input should cause (EX_SOFTWARE of sysexits.h).</summary>
+    public const int Internal = 70;
 
     /// <summary>The exit code of <c>train</c> after Ctrl-C (128 + SIGINT, as shells report it).</summary>
     public const int Interrupted = 130;
@@ -16,13 +25,45 @@ internal static class CliErrors
         {
             return action();
         }
-        catch (Exception e) when (e is UsageException or ModelFileException or DataFormatException or CheckpointFormatException
-            or FileNotFoundException or DirectoryNotFoundException or ArgumentException)
+        catch (Exception e)
         {
-            Console.Error.WriteLine($"error: {Clean(e)}");
-            return BadInput;
+            return Report(e, Console.Error);
         }
     }
+
+    /// <summary>Writes the one-line error of <paramref name="e"/> to <paramref name="error"/> and returns the exit code.</summary>
+    public static int Report(Exception e, TextWriter error)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        ArgumentNullException.ThrowIfNull(error);
+        if (IsUserError(e))
+        {
+            error.WriteLine($"error: {OneLine(Describe(e))}");
+            return BadInput;
+        }
+        error.WriteLine($"internal error: {e.GetType().FullName}: {OneLine(e.Message)} (a bug in funcreg; please report it with the command line{(Debug ? "" : "; FUNCREG_DEBUG=1 shows the stack trace")})");
+        if (Debug)
+        {
+            error.WriteLine(e.ToString());
+        }
+        return Internal;
+    }
+
+    /// <summary>Exceptions that mean "change the input": the library's typed errors and the environment's refusals.</summary>
+    internal static bool IsUserError(Exception e) => e is UsageException or ModelFileException or DataFormatException or CheckpointFormatException
+        or FileNotFoundException or DirectoryNotFoundException or ArgumentException or NonFiniteLossException or NonFiniteStateException
+        or IOException or UnauthorizedAccessException or OutOfMemoryException;
+
+    private static bool Debug => Environment.GetEnvironmentVariable("FUNCREG_DEBUG") is "1" or "true";
+
+    private static string Describe(Exception e) => e switch
+    {
+        OutOfMemoryException => "out of memory: the model or the data set is too large for this machine (fewer units or filters, a smaller --batch-size or --subset).",
+        UnauthorizedAccessException or IOException and not FileNotFoundException and not DirectoryNotFoundException => $"{Clean(e)} (check the path, its permissions and the free disk space).",
+        _ => Clean(e),
+    };
+
+    private static string OneLine(string message) => string.Join(" ", message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
     /// <summary>An exception's message without the "(Parameter 'x')" and "Actual value was" lines argument exceptions append.</summary>
     public static string Clean(Exception e)

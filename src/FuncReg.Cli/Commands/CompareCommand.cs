@@ -75,7 +75,7 @@ internal static class CompareCommand
             noReport,
             techniques,
         };
-        cmd.SetAction(parse =>
+        cmd.SetAction(parse => CliErrors.Run(() =>
         {
             var (settings, error) = Validate(
                 parse.GetValue(dataset)!,
@@ -94,7 +94,7 @@ internal static class CompareCommand
                 return 2;
             }
             return Run(settings);
-        });
+        }));
         return cmd;
     }
 
@@ -185,18 +185,9 @@ internal static class CompareCommand
     private static int Run(Settings s)
     {
         bool fashion = s.Dataset == FashionMnistName;
-        ComparisonSetup setup;
-        try
-        {
-            setup = fashion
-                ? FashionMnistComparison.Create(s.DataDirectory, s.Subset, s.Epochs, s.Seed, s.LearningRate, s.Model)
-                : Football2DComparison.Create(s.Epochs, s.Seed, s.LearningRate);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or DataFormatException)
-        {
-            Console.Error.WriteLine($"error: {e.Message}");
-            return 1;
-        }
+        ComparisonSetup setup = fashion
+            ? FashionMnistComparison.Create(s.DataDirectory, s.Subset, s.Epochs, s.Seed, s.LearningRate, s.Model)
+            : Football2DComparison.Create(s.Epochs, s.Seed, s.LearningRate);
         IEnumerable<CompareTechnique> chosen = setup.Techniques;
         if (s.Techniques is { } keys)
         {

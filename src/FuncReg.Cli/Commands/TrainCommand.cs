@@ -125,6 +125,26 @@ internal static class TrainCommand
             }
 
             using CompiledModel model = selection.Build(parse, spec);
+            // Every input is checked before anything is trained or written: the held-out data against the model,
+            // and the places the run will write to.
+            model.EnsureFits(train, "the training data");
+            if (validation is not null)
+            {
+                model.EnsureFits(validation, "the validation data");
+            }
+            if (bench.Test is { } testData)
+            {
+                model.EnsureFits(testData, "the test data");
+            }
+            FileInfo? saveTo = parse.GetValue(save);
+            if (saveTo is not null)
+            {
+                OutputPaths.CheckFile(saveTo.FullName, "--save");
+            }
+            if (checkpointDir is not null)
+            {
+                OutputPaths.CheckDirectory(checkpointDir, resumeFrom == checkpointDir ? "--resume" : "--checkpoint");
+            }
             bool interactive = TrainingView.Interactive(console);
             var view = new TrainingView(console, every);
             using CancellationTokenSource cts = CancellationSource();
@@ -185,7 +205,7 @@ internal static class TrainCommand
             {
                 console.WriteLine($"restored the weights of epoch {restored + 1}");
             }
-            if (parse.GetValue(save) is { } file)
+            if (saveTo is { } file)
             {
                 model.Save(file.FullName);
                 console.WriteLine($"weights saved to {file.FullName}");

@@ -1,10 +1,8 @@
-using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using FuncReg.Cli.Commands;
 using FuncReg.Tests.Checkpoints;
 using FuncReg.Tests.Data;
-using Spectre.Console;
 
 namespace FuncReg.Tests.Cli;
 
@@ -12,38 +10,7 @@ namespace FuncReg.Tests.Cli;
 [Collection(nameof(CliTests))] // swaps the process-wide console writers
 public class CnnCliTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var root = new RootCommand("funcreg");
-        root.Subcommands.Add(TrainCommand.Create());
-        root.Subcommands.Add(CompareCommand.Create());
-        root.Subcommands.Add(BenchCommand.Create());
-        var output = new StringWriter();
-        var error = new StringWriter();
-        IAnsiConsole previousAnsi = AnsiConsole.Console;
-        TextWriter previousOut = Console.Out, previousError = Console.Error;
-        AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Ansi = AnsiSupport.No,
-            ColorSystem = ColorSystemSupport.NoColors,
-            Interactive = InteractionSupport.No,
-            Out = new AnsiConsoleOutput(output),
-        });
-        AnsiConsole.Console.Profile.Width = 400;
-        Console.SetOut(output);
-        Console.SetError(error);
-        try
-        {
-            int code = root.Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
-            return (code, output.ToString(), error.ToString());
-        }
-        finally
-        {
-            Console.SetOut(previousOut);
-            Console.SetError(previousError);
-            AnsiConsole.Console = previousAnsi;
-        }
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => CliRunner.Run(args);
 
     /// <summary>A Fashion-MNIST-layout directory of 28×28 images: <paramref name="train"/> training and 20 test images, labels i mod 10.</summary>
     private static DataFixtures FashionDirectory(int train = 40)

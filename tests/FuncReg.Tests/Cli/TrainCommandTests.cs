@@ -1,8 +1,6 @@
-using System.CommandLine;
 using System.Globalization;
 using FuncReg.Cli.Commands;
 using FuncReg.Tests.Checkpoints;
-using Spectre.Console;
 
 namespace FuncReg.Tests.Cli;
 
@@ -10,35 +8,7 @@ namespace FuncReg.Tests.Cli;
 [Collection(nameof(CliTests))] // swaps the process-wide console writers
 public class TrainCommandTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var root = new RootCommand("funcreg");
-        root.Subcommands.Add(TrainCommand.Create());
-        root.Subcommands.Add(EvaluateCommand.Create());
-        var output = new StringWriter();
-        var error = new StringWriter();
-        IAnsiConsole previousAnsi = AnsiConsole.Console;
-        TextWriter previousError = Console.Error;
-        AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Ansi = AnsiSupport.No,
-            ColorSystem = ColorSystemSupport.NoColors,
-            Interactive = InteractionSupport.No,
-            Out = new AnsiConsoleOutput(output),
-        });
-        AnsiConsole.Console.Profile.Width = 400;
-        Console.SetError(error);
-        try
-        {
-            int code = root.Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
-            return (code, output.ToString(), error.ToString());
-        }
-        finally
-        {
-            Console.SetError(previousError);
-            AnsiConsole.Console = previousAnsi;
-        }
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => CliRunner.Run(args);
 
     private static double Accuracy(string output, string split)
     {
