@@ -18,10 +18,13 @@ public enum CsvLabelKind
 /// a header row, one label column chosen by name or zero-based index, every other column a numeric feature,
 /// in file order. The result has sample shape [features].
 /// <para>
-/// Every cell must parse as a finite number (NaN, ∞, empty or text cells are rejected; impute before loading);
-/// every row must have as many cells as the header; class labels must be integers ≥ 0. A violation throws
-/// <see cref="DataFormatException"/> naming the file, the one-based line, the column and what was expected; a
-/// missing file throws <see cref="FileNotFoundException"/>. The whole file is read before the data set is built.
+/// The file must be UTF-8 (a byte order mark is skipped; UTF-16 with a byte order mark is transcoded) without NUL
+/// bytes; quotes must be balanced (RFC 4180: a quoted cell ends with a quote followed by a separator or line end).
+/// Every cell must parse as a finite number (NaN, ∞, numbers beyond ±3.4e38, empty or text cells are rejected; impute
+/// before loading); every row must have as many cells as the header; class labels must be integers 0 … 2³¹−1. A
+/// violation throws <see cref="DataFormatException"/> naming the file, the one-based line (or byte offset), the column
+/// and what was expected; a missing file throws <see cref="FileNotFoundException"/>. The whole file is read and checked
+/// before the data set is built.
 /// </para>
 /// </summary>
 public static class CsvData
@@ -66,7 +69,7 @@ public static class CsvData
         };
         try
         {
-            using CsvReader csv = CsvReader.FromFile(path, options);
+            using CsvReader csv = CsvReader.Create(CsvText.Read(path), options);
             string[] header = [.. csv.Headers];
             if (header.Length == 0)
             {
