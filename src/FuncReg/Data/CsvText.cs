@@ -63,6 +63,28 @@ internal static class CsvText
         }
     }
 
+    /// <summary>A cell or column name for a one-line message: control and line-separator characters as \uXXXX, at most 40 characters.</summary>
+    public static string Show(string text)
+    {
+        var sb = new StringBuilder();
+        foreach (char c in text)
+        {
+            if (sb.Length >= 40)
+            {
+                return sb.Append('…').ToString();
+            }
+            if (char.IsControl(c) || c is '\u2028' or '\u2029' or '\u0085')
+            {
+                sb.Append($"\\u{(int)c:X4}");
+            }
+            else
+            {
+                sb.Append(c);
+            }
+        }
+        return sb.ToString();
+    }
+
     /// <summary>One-based line of byte <paramref name="offset"/>.</summary>
     private static long LineOf(byte[] bytes, int offset) => bytes.AsSpan(0, offset).Count((byte)'\n') + 1;
 }

@@ -48,6 +48,10 @@ public sealed class CsvBadFileTests : IDisposable
     }
 
     [Fact]
+    public void A_cell_with_a_line_break_is_shown_on_one_line() =>
+        Rejected("a,label\n\"1\r2\",0\n"u8.ToArray(), "column \"a\" holds \"1\\u000D2\"");
+
+    [Fact]
     public void Utf16_with_a_byte_order_mark_is_read()
     {
         string path = files.Write("utf16.csv", Encoding.Unicode.GetPreamble().Concat(Encoding.Unicode.GetBytes("a,label\n1.5,1\n")).ToArray());
