@@ -85,12 +85,19 @@ public sealed class ModelJsonCorruptionProperties(ITestOutputHelper output) : ID
     private static Gen<Sequential> Decorated(Sequential spec) =>
         from constraints in Gen.Elements<Constraint?>(null, null, new MaxNorm(3), new UnitNorm(), new NonNeg(), new MinMaxNorm(0.5, 2)).ArrayOf(spec.Layers.Count)
         from initializers in Gen.Elements(Enum.GetValues<Initializer>()).ArrayOf(spec.Layers.Count)
-        select Sequential.Of([.. spec.InputShape], spec.Loss, [.. spec.Layers.Select((l, i) => l switch
+        select Decorate(spec, constraints, initializers);
+
+    private static Sequential Decorate(Sequential spec, Constraint?[] constraints, Initializer[] initializers)
+    {
+        Layer[] layers = [.. spec.Layers.Select((l, i) => l switch
         {
             Dense d => d with { KernelConstraint = constraints[i], KernelInitializer = initializers[i] },
             Conv2D c => c with { BiasConstraint = constraints[i], BiasInitializer = initializers[i] },
             _ => l,
-        })]) with { FromLogits = spec.FromLogits, LabelSmoothing = spec.LabelSmoothing };
+        })];
+        Sequential decorated = Sequential.Of([.. spec.InputShape], spec.Loss, layers);
+        return decorated with { FromLogits = spec.FromLogits, LabelSmoothing = spec.LabelSmoothing };
+    }
 
     private static Gen<ModelJsonCase> Files =>
         from raw in Gen.Frequency((3, SpecGens.Specs.Select(s => s.Spec)), (1, ConvGens.Specs.Select(s => s.Spec)))
