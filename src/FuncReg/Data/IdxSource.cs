@@ -11,7 +11,9 @@ namespace FuncReg;
 /// <para>
 /// A gzip file must be a single gzip member (RFC 1952) that ends the file: the CRC-32 and the size (ISIZE) of the
 /// decompressed data must equal the member trailer, the file's last 8 bytes. Corrupt deflate data, a truncated member
-/// or trailer, bytes appended after the member and concatenated members all fail that check. Decompression stops one
+/// or trailer, bytes appended after the member and concatenated members all fail that check (System.IO.Compression does
+/// not tell where the member ends, so the one thing that passes is an exact copy of the trailer appended to the file: its
+/// data is still the original). Decompression stops one
 /// byte after the announced length, so a gzip bomb costs at most the size the header announces (itself bounded by
 /// <see cref="Array.MaxLength"/>).
 /// </para>
