@@ -40,22 +40,45 @@ internal sealed class ModelFileException(string path, string jsonPath, string me
 ///     { "type": "dense", "units": 10, "activation": "softmax" } ] }
 /// </code>
 /// </summary>
-internal static class ModelFile
+internal static partial class ModelFile
 {
+    private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
+
+    /// <summary>The largest model file read, 16 MiB: a model description is a few kilobytes; anything larger is not one.</summary>
+    public const int MaxBytes = 16 << 20;
+
+    /// <summary>
+    /// Reads <paramref name="path"/>. The bytes must be UTF-8 (a byte order mark is skipped) and JSON (comments and trailing
+    /// commas allowed); every property must be known and given once, with a value of the right kind. Throws
+    /// <see cref="ModelFileException"/> naming the file and the JSON path (or the byte offset, for text that is not UTF-8 or
+    /// not JSON); a missing file throws <see cref="FileNotFoundException"/>.
+    /// </summary>
     public static Sequential Load(string path)
     {
         if (!System.IO.File.Exists(path))
         {
             throw new FileNotFoundException($"model file {path} does not exist.", path);
         }
+        long length = new FileInfo(path).Length;
+        if (length > MaxBytes)
+        {
+            throw new ModelFileException(path, "$", $"the file is {length} bytes; a JSON model description is at most {MaxBytes} bytes: is this the right file?");
+        }
+        byte[] bytes = System.IO.File.ReadAllBytes(path);
+        int start = bytes.AsSpan().StartsWith(Utf8Bom) ? 3 : 0;
+        int bad = FirstInvalidUtf8(bytes.AsSpan(start));
+        if (bad >= 0)
+        {
+            throw new ModelFileException(path, $"byte offset {start + bad}", $"byte 0x{bytes[start + bad]:X2} is not valid UTF-8; save the file as UTF-8.");
+        }
         JsonDocument doc;
         try
         {
-            doc = JsonDocument.Parse(System.IO.File.ReadAllBytes(path), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            doc = JsonDocument.Parse(bytes.AsMemory(start), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
         }
         catch (JsonException e)
         {
-            throw new ModelFileException(path, $"line {e.LineNumber + 1}, byte {e.BytePositionInLine}", $"not valid JSON: {e.Message}", e);
+            throw new ModelFileException(path, $"line {e.LineNumber + 1}, byte {e.BytePositionInLine}", $"not valid JSON: {e.Message.ReplaceLineEndings(" ")}", e);
         }
         using (doc)
         {
@@ -63,7 +86,25 @@ internal static class ModelFile
         }
     }
 
-    private sealed class Reader(string path)
+    /// <summary>Index of the first byte that does not start a well-formed UTF-8 sequence, or −1.</summary>
+    private static int FirstInvalidUtf8(ReadOnlySpan<byte> bytes)
+    {
+        if (System.Text.Unicode.Utf8.IsValid(bytes))
+        {
+            return -1;
+        }
+        for (int i = 0; i < bytes.Length;)
+        {
+            if (System.Text.Rune.DecodeFromUtf8(bytes[i..], out _, out int consumed) != System.Buffers.OperationStatus.Done)
+            {
+                return i;
+            }
+            i += consumed;
+        }
+        return -1;
+    }
+
+    private sealed partial class Reader(string path)
     {
         public Sequential Model(JsonElement root)
         {
@@ -117,7 +158,7 @@ internal static class ModelFile
             }
             if (shape.ValueKind != JsonValueKind.Array || shape.GetArrayLength() == 0)
             {
-                throw Error("$.input_shape", $"expected an array of dimensions such as [28, 28, 1], got {shape.GetRawText()}.");
+                throw Error("$.input_shape", $"expected an array of dimensions such as [28, 28, 1], got {Show(shape)}.");
             }
             int[] dims = [.. shape.EnumerateArray().Select((d, i) => Int(d, $"$.input_shape[{i}]"))];
             for (int i = 0; i < dims.Length; i++)
@@ -143,6 +184,10 @@ internal static class ModelFile
 
         private Layer Layer(JsonElement e, string at)
         {
+            if (e.ValueKind != JsonValueKind.Object)
+            {
+                throw Error(at, $"expected a layer object such as {{\"type\": \"dense\", \"units\": 10}}, got {Show(e)}.");
+            }
             string type = Text(Required(e, "type", at), $"{at}.type");
             try
             {
@@ -272,74 +317,11 @@ internal static class ModelFile
             return c.Name switch
             {
                 "max_norm" => new MaxNorm(Number(c.Value, p)),
-                "unit_norm" => new UnitNorm(),
-                "non_neg" => new NonNeg(),
+                "unit_norm" => Flag(c.Value, p, new UnitNorm()),
+                "non_neg" => Flag(c.Value, p, new NonNeg()),
                 _ when c.Value.ValueKind == JsonValueKind.Array && c.Value.GetArrayLength() == 2 => new MinMaxNorm(Number(c.Value[0], $"{p}[0]"), Number(c.Value[1], $"{p}[1]")),
-                _ => throw Error(p, "expected [min, max]."),
+                _ => throw Error(p, $"expected [min, max], got {Show(c.Value)}."),
             };
-        }
-
-        /// <summary>A window size or stride: a whole number n (n×n) or [height, width].</summary>
-        private (int Height, int Width) Pair(JsonElement v, string at)
-        {
-            if (v.ValueKind == JsonValueKind.Number)
-            {
-                int n = Int(v, at);
-                return (n, n);
-            }
-            if (v.ValueKind == JsonValueKind.Array && v.GetArrayLength() == 2)
-            {
-                return (Int(v[0], $"{at}[0]"), Int(v[1], $"{at}[1]"));
-            }
-            throw Error(at, $"expected a whole number or [height, width], got {v.GetRawText()}.");
-        }
-
-        private T Optional<T>(JsonElement e, string name, string at, Func<JsonElement, string, T> read, T fallback) =>
-            e.TryGetProperty(name, out JsonElement v) && v.ValueKind != JsonValueKind.Null ? read(v, $"{at}.{name}") : fallback;
-
-        private JsonElement Required(JsonElement e, string name, string at) =>
-            e.TryGetProperty(name, out JsonElement v) ? v : throw Error($"{at}.{name}", "is missing.");
-
-        /// <summary>Checks that <paramref name="e"/> is an object whose properties are all among <paramref name="allowed"/>.</summary>
-        private void Object(JsonElement e, string at, params string[] allowed)
-        {
-            if (e.ValueKind != JsonValueKind.Object)
-            {
-                throw Error(at, $"expected an object, got {e.ValueKind}.");
-            }
-            foreach (JsonProperty p in e.EnumerateObject())
-            {
-                if (!allowed.Contains(p.Name, StringComparer.Ordinal))
-                {
-                    throw Error($"{at}.{p.Name}", $"unknown property; expected one of {string.Join(", ", allowed)}.");
-                }
-            }
-        }
-
-        private double Number(JsonElement v, string at) =>
-            v.ValueKind == JsonValueKind.Number ? v.GetDouble() : throw Error(at, $"expected a number, got {v.GetRawText()}.");
-
-        private int Int(JsonElement v, string at) =>
-            v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out int i) ? i : throw Error(at, $"expected a whole number, got {v.GetRawText()}.");
-
-        private bool Bool(JsonElement v, string at) =>
-            v.ValueKind is JsonValueKind.True or JsonValueKind.False ? v.GetBoolean() : throw Error(at, $"expected true or false, got {v.GetRawText()}.");
-
-        private string Text(JsonElement v, string at) =>
-            v.ValueKind == JsonValueKind.String ? v.GetString()! : throw Error(at, $"expected a string, got {v.GetRawText()}.");
-
-        private T Enum<T>(JsonElement v, string at)
-            where T : struct, Enum
-        {
-            string s = Text(v, at);
-            foreach (T value in System.Enum.GetValues<T>())
-            {
-                if (Normalize(value.ToString()) == Normalize(s))
-                {
-                    return value;
-                }
-            }
-            throw Error(at, $"'{s}' is not one of {string.Join(", ", System.Enum.GetNames<T>().Select(Snake))}.");
         }
 
         private ModelFileException Error(string at, string message, Exception? inner = null) => new(path, at, message, inner);

@@ -180,12 +180,20 @@ namespace FuncReg.Generators.Diagnostics
             DiagnosticSeverity.Warning,
             isEnabledByDefault: true);
 
+        public static readonly DiagnosticDescriptor TensorTooLarge = new(
+            "FR0022",
+            "Tensor too large",
+            "{0}: {1} exceeds the 2147483591 elements one tensor can hold: {2}",
+            Category,
+            DiagnosticSeverity.Error,
+            isEnabledByDefault: true);
+
         public static readonly IReadOnlyList<DiagnosticDescriptor> All = new[]
         {
             NotPartial, NoLayers, BadInputs, BadUnits, BadRate, NegativePenalty, SoftmaxNotLast,
             OutputDoesNotFitLoss, BatchNormAfterDropout, DuplicateOrConflicting, OutOfRange, NestedOrGeneric,
             HasBaseClass, BadInputShape, InputsAndInputShape, ImageLayerOnFlatInput, NeedsFlatInput, KernelTooLarge,
-            PoolTooLarge, NonPositiveSize, FlattenOnFlatInput,
+            PoolTooLarge, NonPositiveSize, FlattenOnFlatInput, TensorTooLarge,
         };
 
         private static readonly Dictionary<string, DiagnosticDescriptor> Index = All.ToDictionary(d => d.Id);

@@ -91,9 +91,10 @@ namespace FuncReg.Generators.Model
             {
                 return (input < window ? 0 : ((input - window) / stride) + 1, 0);
             }
-            int output = (input + stride - 1) / stride;
-            int total = Math.Max(((output - 1) * stride) + window - input, 0);
-            return (output, total / 2);
+            // in long, as Window2D: a window or stride near int.MaxValue must not overflow (the padding itself is < window)
+            int output = (int)(((long)input + stride - 1) / stride);
+            long total = Math.Max((((long)output - 1) * stride) + window - input, 0);
+            return (output, (int)(total / 2));
         }
 
         /// <summary>The window over an [h, w, c] input, or null when a valid-padded window does not fit.</summary>
@@ -162,7 +163,8 @@ namespace FuncReg.Generators.Model
             return shapes;
         }
 
-        public static int Size(int[] shape) => shape.Aggregate(1, (a, b) => a * b);
+        /// <summary>Values in <paramref name="shape"/>; the model has passed <see cref="TensorSizes.Oversized"/>, so it fits an int.</summary>
+        public static int Size(int[] shape) => shape.Aggregate(1, (a, b) => checked(a * b));
 
         /// <summary><c>28×28×1</c>, <c>784</c>.</summary>
         public static string Format(int[] shape) => string.Join("×", shape.Select(d => d.ToString(System.Globalization.CultureInfo.InvariantCulture)));

@@ -122,6 +122,11 @@ namespace FuncReg.Generators.Parsing
                 {
                     return null; // an error above, or a non-positive size already reported: later shapes are unknown
                 }
+                if (TensorSizes.Oversized(layers[i], shape, next) is { } tooLarge)
+                {
+                    Report(DiagnosticDescriptors.TensorTooLarge, sites[i].Attribute, name, tooLarge.What, tooLarge.Fix);
+                    return null; // as Sequential.Validate: the model cannot be allocated
+                }
                 shape = next;
             }
             return shape;

@@ -133,6 +133,11 @@ namespace FuncReg.Generators.Parsing
                     Report(DiagnosticDescriptors.BadInputShape, shapeAt, name, got);
                     return (0, null);
                 }
+                if (TensorSizes.InputShape(shape) is { } tooLarge)
+                {
+                    Report(DiagnosticDescriptors.TensorTooLarge, shapeAt, "[Model] on '" + name + "'", tooLarge.What, tooLarge.Fix);
+                    return (0, null);
+                }
                 return (shape[0] * shape[1] * shape[2], shape);
             }
             if (!hasInputs)
@@ -144,6 +149,11 @@ namespace FuncReg.Generators.Parsing
             if (inputs <= 0)
             {
                 Report(DiagnosticDescriptors.BadInputs, inputsAt, name, "got " + inputs.ToString(CultureInfo.InvariantCulture));
+                return (inputs, null);
+            }
+            if (TensorSizes.InputShape(new[] { inputs }) is { } tooMany)
+            {
+                Report(DiagnosticDescriptors.TensorTooLarge, inputsAt, "[Model] on '" + name + "'", tooMany.What, tooMany.Fix);
                 return (inputs, null);
             }
             return (inputs, new[] { inputs });

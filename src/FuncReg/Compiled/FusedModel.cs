@@ -7,7 +7,7 @@ public sealed class FusedParameter
 {
     internal FusedParameter(string name, int[] shape, ParameterRole role, Regularizer? regularizer, Constraint? constraint)
     {
-        int length = shape.Aggregate(1, (a, b) => a * b);
+        int length = shape.Aggregate(1, (a, b) => checked(a * b));
         Values = new float[length];
         Gradient = new float[length];
         Public = new Parameter(name, shape, role, Values);

@@ -18,10 +18,13 @@ public enum CsvLabelKind
 /// a header row, one label column chosen by name or zero-based index, every other column a numeric feature,
 /// in file order. The result has sample shape [features].
 /// <para>
-/// Every cell must parse as a finite number (NaN, ∞, empty or text cells are rejected; impute before loading);
-/// every row must have as many cells as the header; class labels must be integers ≥ 0. A violation throws
-/// <see cref="DataFormatException"/> naming the file, the one-based line, the column and what was expected; a
-/// missing file throws <see cref="FileNotFoundException"/>. The whole file is read before the data set is built.
+/// The file must be UTF-8 (a byte order mark is skipped; UTF-16 with a byte order mark is transcoded) without NUL
+/// bytes; quotes must be balanced (RFC 4180: a quoted cell ends with a quote followed by a separator or line end).
+/// Every cell must parse as a finite number (NaN, ∞, numbers beyond ±3.4e38, empty or text cells are rejected; impute
+/// before loading); every row must have as many cells as the header; class labels must be integers 0 … 2³¹−1. A
+/// violation throws <see cref="DataFormatException"/> naming the file, the one-based line (or byte offset), the column
+/// and what was expected; a missing file throws <see cref="FileNotFoundException"/>. The whole file is read and checked
+/// before the data set is built.
 /// </para>
 /// </summary>
 public static class CsvData
@@ -33,7 +36,7 @@ public static class CsvData
         return Read(path, header =>
         {
             int i = Array.IndexOf(header, labelColumn);
-            return i >= 0 ? i : throw new DataFormatException(path, $"no column is headed \"{labelColumn}\"; the header has {Columns(header)}.", line: 1);
+            return i >= 0 ? i : throw new DataFormatException(path, $"no column is headed \"{CsvText.Show(labelColumn)}\"; the header has {Columns(header)}.", line: 1);
         }, kind);
     }
 
@@ -46,7 +49,9 @@ public static class CsvData
             : throw new DataFormatException(path, $"label column index {labelColumn} is outside the header's {header.Length} columns ({Columns(header)}).", line: 1), kind);
     }
 
-    private static string Columns(string[] header) => string.Join(", ", header.Select(h => $"\"{h}\""));
+    /// <summary>The header for a message: at most 20 names, each shown on one line and shortened.</summary>
+    private static string Columns(string[] header) =>
+        string.Join(", ", header.Take(20).Select(h => $"\"{CsvText.Show(h)}\"")) + (header.Length > 20 ? $", … ({header.Length} columns)" : "");
 
     private static Dataset Read(string path, Func<string[], int> labelIndex, CsvLabelKind kind)
     {
@@ -66,7 +71,7 @@ public static class CsvData
         };
         try
         {
-            using CsvReader csv = CsvReader.FromFile(path, options);
+            using CsvReader csv = CsvReader.Create(CsvText.Read(path), options);
             string[] header = [.. csv.Headers];
             if (header.Length == 0)
             {
@@ -76,7 +81,7 @@ public static class CsvData
             int width = header.Length - 1;
             if (width == 0)
             {
-                throw new DataFormatException(path, $"the only column is the label \"{header[label]}\"; expected at least one feature column.", line: 1);
+                throw new DataFormatException(path, $"the only column is the label \"{CsvText.Show(header[label])}\"; expected at least one feature column.", line: 1);
             }
             var features = new List<float>();
             var labels = new List<int>();
@@ -122,11 +127,11 @@ public static class CsvData
     {
         if (!float.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out float v))
         {
-            throw new DataFormatException(path, $"column \"{column}\" holds \"{cell}\"; expected a number (invariant culture, e.g. 1.5e-3).", line: line);
+            throw new DataFormatException(path, $"column \"{CsvText.Show(column)}\" holds \"{CsvText.Show(cell)}\"; expected a number (invariant culture, e.g. 1.5e-3).", line: line);
         }
         if (!float.IsFinite(v))
         {
-            throw new DataFormatException(path, $"column \"{column}\" holds {cell}; expected a finite number (impute or drop missing values before loading).", line: line);
+            throw new DataFormatException(path, $"column \"{CsvText.Show(column)}\" holds {CsvText.Show(cell)}; expected a finite number (impute or drop missing values before loading).", line: line);
         }
         return v;
     }
@@ -135,7 +140,7 @@ public static class CsvData
     {
         if (!int.TryParse(cell, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) || v < 0)
         {
-            throw new DataFormatException(path, $"label column \"{column}\" holds \"{cell}\"; expected an integer class label ≥ 0 (use CsvLabelKind.Value for real-valued targets).", line: line);
+            throw new DataFormatException(path, $"label column \"{CsvText.Show(column)}\" holds \"{CsvText.Show(cell)}\"; expected an integer class label ≥ 0 (use CsvLabelKind.Value for real-valued targets).", line: line);
         }
         return v;
     }

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.IO.Compression;
 
 namespace FuncReg;
 
@@ -19,9 +18,15 @@ public enum PixelScaling
 /// <para>
 /// Layout (all sizes big-endian 32-bit): a magic number <c>0x00000803</c> for images followed by n, rows and
 /// cols and then n·rows·cols unsigned bytes; <c>0x00000801</c> for labels followed by n and n unsigned bytes.
-/// Nothing may follow the data. Any other content throws <see cref="DataFormatException"/> naming the file,
-/// the byte offset (in the decompressed stream) and what was expected; a missing file throws
-/// <see cref="FileNotFoundException"/>.
+/// Nothing may follow the data. Sizes are bounded (<see cref="MaxImagePixels"/> per image, <see cref="Array.MaxLength"/>
+/// bytes in all), so a corrupt header is reported instead of allocated. Any other content throws
+/// <see cref="DataFormatException"/> naming the file, the byte offset (in the decompressed stream) and what was
+/// expected; a missing file throws <see cref="FileNotFoundException"/>.
+/// </para>
+/// <para>
+/// A gzip file must hold a single gzip member that ends the file, whose trailer (CRC-32 and size, the last 8 bytes)
+/// matches the decompressed data: a truncated or corrupt member, appended bytes and concatenated members are rejected.
+/// Nothing is decompressed beyond the length the IDX header announces.
 /// </para>
 /// </summary>
 public static class Idx
@@ -32,44 +37,76 @@ public static class Idx
     /// <summary>Magic number of a 1-D unsigned-byte IDX file (labels).</summary>
     public const int LabelsMagic = 0x00000801;
 
-    /// <summary>Images of an IDX3 file: the raw bytes (n·rows·cols, row-major) and the three sizes.</summary>
+    /// <summary>
+    /// The most pixels one image may have, rows·cols ≤ 2²⁴ (16,777,216, e.g. 4096 × 4096): larger sizes in a header are
+    /// taken for corruption rather than allocated.
+    /// </summary>
+    public const int MaxImagePixels = 1 << 24;
+
+    /// <summary>
+    /// Images of an IDX3 file: the raw bytes (n·rows·cols, row-major) and the three sizes. Besides the layout, the
+    /// header must give n ≥ 0 (offset 4), rows ≥ 1 (offset 8), cols ≥ 1 (offset 12), rows·cols ≤ <see cref="MaxImagePixels"/>
+    /// and n·rows·cols ≤ <see cref="Array.MaxLength"/>.
+    /// </summary>
     public static (byte[] Pixels, int Count, int Rows, int Cols) ReadImages(string path)
     {
-        byte[] data = ReadAll(path);
-        int magic = ReadInt(data, path, 0, "the magic number 0x00000803 (unsigned-byte images, 3 dimensions)");
-        if (magic != ImagesMagic)
+        int n = 0, rows = 0, cols = 0;
+        byte[] pixels = IdxSource.ReadPayload(path, 16, header =>
         {
-            throw new DataFormatException(path, $"magic number is 0x{magic:X8}; an IDX image file starts with 0x{ImagesMagic:X8} (unsigned bytes, 3 dimensions).{Hint(magic)}", offset: 0);
-        }
-        int n = ReadInt(data, path, 4, "the image count");
-        int rows = ReadInt(data, path, 8, "the row count");
-        int cols = ReadInt(data, path, 12, "the column count");
-        if (n < 0 || rows <= 0 || cols <= 0)
-        {
-            throw new DataFormatException(path, $"sizes {n} × {rows} × {cols} are invalid; expected a count ≥ 0 and rows, cols ≥ 1.", offset: 4);
-        }
-        long size = (long)n * rows * cols;
-        CheckLength(data, path, 16, size, $"{n} images of {rows}×{cols} bytes");
-        return (data[16..], n, rows, cols);
+            int magic = ReadInt(header, path, 0, "the magic number 0x00000803 (unsigned-byte images, 3 dimensions)");
+            if (magic != ImagesMagic)
+            {
+                throw new DataFormatException(path, $"magic number is 0x{magic:X8}; an IDX image file starts with 0x{ImagesMagic:X8} (unsigned bytes, 3 dimensions).{Hint(magic)}", offset: 0);
+            }
+            n = ReadInt(header, path, 4, "the image count");
+            rows = ReadInt(header, path, 8, "the row count");
+            cols = ReadInt(header, path, 12, "the column count");
+            if (n < 0)
+            {
+                throw new DataFormatException(path, $"image count {n} is negative; expected a count ≥ 0.", offset: 4);
+            }
+            if (rows <= 0)
+            {
+                throw new DataFormatException(path, $"row count {rows} is invalid; expected rows ≥ 1.", offset: 8);
+            }
+            if (cols <= 0)
+            {
+                throw new DataFormatException(path, $"column count {cols} is invalid; expected cols ≥ 1.", offset: 12);
+            }
+            long pixelsPerImage = (long)rows * cols;
+            if (pixelsPerImage > MaxImagePixels)
+            {
+                throw new DataFormatException(path, $"images of {rows} × {cols} = {pixelsPerImage} pixels exceed the {MaxImagePixels} pixels (4096 × 4096) an IDX image may have here; the row or column count (offsets 8 and 12) is corrupt.", offset: 8);
+            }
+            long size = n * pixelsPerImage;
+            if (size > Array.MaxLength)
+            {
+                throw new DataFormatException(path, $"{n} images of {rows} × {cols} bytes = {size} bytes exceed the {Array.MaxLength} one array can hold; the image count is corrupt, or split the file.", offset: 4);
+            }
+            return (size, $"{n} images of {rows}×{cols} bytes");
+        });
+        return (pixels, n, rows, cols);
     }
 
-    /// <summary>Labels of an IDX1 file, each 0…255.</summary>
-    public static byte[] ReadLabels(string path)
+    /// <summary>Labels of an IDX1 file, each 0…255; the count (offset 4) must be 0 … <see cref="Array.MaxLength"/>.</summary>
+    public static byte[] ReadLabels(string path) => IdxSource.ReadPayload(path, 8, header =>
     {
-        byte[] data = ReadAll(path);
-        int magic = ReadInt(data, path, 0, "the magic number 0x00000801 (unsigned-byte labels, 1 dimension)");
+        int magic = ReadInt(header, path, 0, "the magic number 0x00000801 (unsigned-byte labels, 1 dimension)");
         if (magic != LabelsMagic)
         {
             throw new DataFormatException(path, $"magic number is 0x{magic:X8}; an IDX label file starts with 0x{LabelsMagic:X8} (unsigned bytes, 1 dimension).{Hint(magic)}", offset: 0);
         }
-        int n = ReadInt(data, path, 4, "the label count");
+        int n = ReadInt(header, path, 4, "the label count");
         if (n < 0)
         {
             throw new DataFormatException(path, $"label count {n} is negative.", offset: 4);
         }
-        CheckLength(data, path, 8, n, $"{n} labels of one byte");
-        return data[8..];
-    }
+        if (n > Array.MaxLength)
+        {
+            throw new DataFormatException(path, $"label count {n} exceeds the {Array.MaxLength} one array can hold; the count is corrupt.", offset: 4);
+        }
+        return (n, $"{n} labels of one byte");
+    });
 
     /// <summary>
     /// An image data set from an IDX image file and its IDX label file: sample shape <c>[rows, cols, 1]</c>
@@ -119,50 +156,12 @@ public static class Idx
         _ => "",
     };
 
-    private static void CheckLength(byte[] data, string path, long header, long size, string what)
-    {
-        long expected = header + size;
-        if (data.Length < expected)
-        {
-            throw new DataFormatException(path, $"file is truncated: {what} need {expected} bytes, the file ends after {data.Length}.", offset: data.Length);
-        }
-        if (data.Length > expected)
-        {
-            throw new DataFormatException(path, $"{data.Length - expected} unexpected bytes after {what}; expected the end of the file.", offset: expected);
-        }
-    }
-
-    private static int ReadInt(byte[] data, string path, int offset, string what)
+    private static int ReadInt(ReadOnlySpan<byte> data, string path, int offset, string what)
     {
         if (data.Length < offset + 4)
         {
             throw new DataFormatException(path, $"file is truncated: expected {what} (4 bytes, big-endian), the file ends after {data.Length} bytes.", offset: data.Length);
         }
-        return BinaryPrimitives.ReadInt32BigEndian(data.AsSpan(offset, 4));
-    }
-
-    /// <summary>The whole file, decompressed when it starts with the gzip magic bytes.</summary>
-    private static byte[] ReadAll(string path)
-    {
-        if (!File.Exists(path))
-        {
-            throw new FileNotFoundException($"IDX file {path} does not exist.", path);
-        }
-        byte[] bytes = File.ReadAllBytes(path);
-        if (bytes.Length < 2 || bytes[0] != 0x1F || bytes[1] != 0x8B)
-        {
-            return bytes;
-        }
-        try
-        {
-            using var gz = new GZipStream(new MemoryStream(bytes), CompressionMode.Decompress);
-            using var output = new MemoryStream(bytes.Length * 4);
-            gz.CopyTo(output);
-            return output.ToArray();
-        }
-        catch (InvalidDataException e)
-        {
-            throw new DataFormatException(path, $"gzip data is corrupt or truncated ({e.Message}); expected a complete gzip-compressed IDX file.", inner: e);
-        }
+        return BinaryPrimitives.ReadInt32BigEndian(data.Slice(offset, 4));
     }
 }

@@ -82,6 +82,17 @@ public sealed record Conv2D : Layer
             ?? throw new ArgumentException($"{name}: the {KernelSize.Height}×{KernelSize.Width} kernel is larger than its {input[0]}×{input[1]} input with valid padding; use Padding = Padding.Same or a smaller kernel.", "Layers");
         return [w.OutputHeight, w.OutputWidth, Filters];
     }
+
+    /// <summary>
+    /// The output [oh, ow, filters], the kernel [kh, kw, cin, filters], one patch [kh, kw, cin] and a sample's im2col patches
+    /// [oh·ow, kh·kw·cin] must each fit <see cref="TensorLimits.MaxElements"/>.
+    /// </summary>
+    internal override void CheckSizes(int[] input, int[] output, string name)
+    {
+        TensorLimits.Check($"{name}: an output", output, "values per sample", "use fewer filters or larger strides");
+        TensorLimits.Check($"{name}: a kernel", [KernelSize.Height, KernelSize.Width, input[2], Filters], "weights", "use a smaller kernel or fewer filters");
+        TensorLimits.Check($"{name}: the im2col patches", [output[0], output[1], KernelSize.Height, KernelSize.Width, input[2]], "values per sample", "use a smaller kernel, larger strides or a smaller input");
+    }
 }
 
 /// <summary>Checks of (height, width) pairs.</summary>

@@ -50,4 +50,11 @@ public sealed record Dense : Layer
     internal override int[] OutputShape(int[] input, string name) => input.Length == 1
         ? [Units]
         : throw new ArgumentException($"{name}: a Dense layer needs a 1-D input, but gets [{string.Join(", ", input)}]; put a Flatten (or GlobalAveragePooling2D) before it.", "Layers");
+
+    /// <summary>The output [units] and the kernel [inputs, units] must each fit <see cref="TensorLimits.MaxElements"/>.</summary>
+    internal override void CheckSizes(int[] input, int[] output, string name)
+    {
+        TensorLimits.Check($"{name}: an output", output, "values per sample", "use fewer units");
+        TensorLimits.Check($"{name}: a kernel", [input[0], Units], "weights", "use fewer units");
+    }
 }

@@ -5,5 +5,5 @@ public sealed record Flatten : Layer
 {
     public override string Kind => "flatten";
 
-    internal override int[] OutputShape(int[] input, string name) => [input.Aggregate(1, (a, b) => a * b)];
+    internal override int[] OutputShape(int[] input, string name) => [input.Aggregate(1, (a, b) => checked(a * b))];
 }

@@ -21,6 +21,15 @@ public abstract record Layer
     /// </summary>
     internal virtual int[] OutputShape(int[] input, string name) => input;
 
+    /// <summary>
+    /// Throws <see cref="ArgumentException"/> naming the layer and the fix when a tensor the layer needs for <paramref name="input"/>
+    /// (its output, a parameter, its window over a sample) would exceed <see cref="TensorLimits.MaxElements"/>. Called by
+    /// <see cref="Sequential"/> after <see cref="OutputShape"/>; layers that keep or shrink the shape need not check.
+    /// </summary>
+    internal virtual void CheckSizes(int[] input, int[] output, string name)
+    {
+    }
+
     /// <summary>Throws unless <paramref name="input"/> is an image [h, w, c].</summary>
     private protected static void RequireImage(int[] input, string name)
     {

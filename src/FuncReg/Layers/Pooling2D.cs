@@ -31,6 +31,10 @@ public abstract record Pooling2D : Layer
             ?? throw new ArgumentException($"{name}: the {PoolSize.Height}×{PoolSize.Width} pool does not fit its {input[0]}×{input[1]} input with valid padding; use Padding = Padding.Same or a smaller pool.", "Layers");
         return [w.OutputHeight, w.OutputWidth, input[2]];
     }
+
+    /// <summary>One window [kh, kw, c] must fit <see cref="TensorLimits.MaxElements"/> (the output never exceeds the input).</summary>
+    internal override void CheckSizes(int[] input, int[] output, string name) =>
+        TensorLimits.Check($"{name}: a pooling window", [PoolSize.Height, PoolSize.Width, input[2]], "values", "use a smaller pool");
 }
 
 /// <summary>

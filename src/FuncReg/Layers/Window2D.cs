@@ -35,8 +35,9 @@ public readonly record struct Window2D(int Height, int Width, int Channels, int 
         {
             return (input < window ? 0 : ((input - window) / stride) + 1, 0);
         }
-        int output = (input + stride - 1) / stride;
-        int total = Math.Max(((output - 1) * stride) + window - input, 0);
-        return (output, total / 2);
+        // in long: a window or stride near int.MaxValue must not overflow (the padding itself is < window)
+        int output = (int)(((long)input + stride - 1) / stride);
+        long total = Math.Max((((long)output - 1) * stride) + window - input, 0);
+        return (output, (int)(total / 2));
     }
 }

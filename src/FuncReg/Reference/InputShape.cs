@@ -8,7 +8,7 @@ public sealed record InputShape
 {
     private readonly int[] dimensions;
 
-    /// <summary>A shape of one or more dimensions, each ≥ 1.</summary>
+    /// <summary>A shape of one or more dimensions, each ≥ 1, of at most <see cref="TensorLimits.MaxElements"/> values in all.</summary>
     public InputShape(params int[] dimensions)
     {
         ArgumentNullException.ThrowIfNull(dimensions);
@@ -16,13 +16,14 @@ public sealed record InputShape
         {
             throw new ArgumentException($"an input shape needs one or more dimensions, each ≥ 1; got [{string.Join(", ", dimensions)}].", nameof(dimensions));
         }
+        TensorLimits.Check("an input shape", dimensions, "values per sample", "use smaller samples", nameof(dimensions));
         this.dimensions = [.. dimensions];
     }
 
     /// <summary>The dimensions, e.g. [28, 28, 1].</summary>
     public IReadOnlyList<int> Dimensions => dimensions;
 
-    /// <summary>Values per sample, the product of the dimensions.</summary>
+    /// <summary>Values per sample, the product of the dimensions (≤ <see cref="TensorLimits.MaxElements"/>).</summary>
     public int Size => dimensions.Aggregate(1, (a, b) => checked(a * b));
 
     public bool Equals(InputShape? other) => other is not null && dimensions.AsSpan().SequenceEqual(other.dimensions);

@@ -22,7 +22,7 @@ public sealed class ParamTensor<T>
         Name = name;
         Shape = shape;
         Role = role;
-        int length = shape.Aggregate(1, (a, b) => a * b);
+        int length = shape.Aggregate(1, (a, b) => checked(a * b));
         Values = new T[length];
         Grad = new T[length];
         Regularizer = regularizer is { IsZero: false } ? regularizer : null;

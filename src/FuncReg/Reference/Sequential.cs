@@ -108,7 +108,7 @@ public sealed record Sequential
     public string LayerName(int index) => $"{layers[index].Kind}_{index}";
 
     /// <summary>Values per sample entering layer <paramref name="index"/> (index = count gives the output size): the product of <see cref="ShapeAt"/>.</summary>
-    public int ShapeOf(int index) => ShapeAt(index).Aggregate(1, (a, b) => a * b);
+    public int ShapeOf(int index) => ShapeAt(index).Aggregate(1, (a, b) => checked(a * b));
 
     /// <summary>
     /// Per-sample shape entering layer <paramref name="index"/> (index = count gives the model's output shape),
@@ -138,12 +138,19 @@ public sealed record Sequential
             {
                 throw new ArgumentNullException(nameof(Layers), $"layer {i} is null");
             }
-            all[i + 1] = layers[i].OutputShape(all[i], LayerName(i));
+            string name = LayerName(i);
+            all[i + 1] = layers[i].OutputShape(all[i], name);
+            layers[i].CheckSizes(all[i], all[i + 1], name);
+            TensorLimits.Check($"{name}: an output", all[i + 1], "values per sample", "make the layer smaller");
         }
         return shapes = all;
     }
 
-    /// <summary>Checks the whole model; throws <see cref="ArgumentException"/> naming the layer and the fix.</summary>
+    /// <summary>
+    /// Checks the whole model; throws <see cref="ArgumentException"/> naming the layer and the fix. Besides the shapes and
+    /// the loss, every tensor the model needs must fit <see cref="TensorLimits.MaxElements"/> (2,147,483,591) values: a
+    /// sample at each layer, each parameter tensor and each convolution or pooling window (see <see cref="TensorLimits"/>).
+    /// </summary>
     public void Validate()
     {
         if (layers.Length == 0)

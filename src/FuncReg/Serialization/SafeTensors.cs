@@ -158,95 +158,19 @@ public static class SafeTensors
         {
             throw new FileNotFoundException($"weights file {path} does not exist.", path);
         }
+        long length = new FileInfo(path).Length;
+        if (length > Array.MaxLength)
+        {
+            throw new CheckpointFormatException($"{path}: {length} bytes is more than the {Array.MaxLength} bytes FuncReg reads from a weights file.") { Path = path };
+        }
         return Parse(File.ReadAllBytes(path), path);
     }
 
-    /// <summary>Validates and decodes the bytes of a safetensors file; <paramref name="path"/> names it in errors.</summary>
-    internal static (IReadOnlyList<NamedTensor> Tensors, IReadOnlyDictionary<string, string> Metadata) Parse(byte[] bytes, string path)
-    {
-        if (bytes.Length < 8)
-        {
-            throw new CheckpointFormatException($"{path}: {bytes.Length} bytes is too short for a safetensors file (the 8-byte header length is missing).");
-        }
-        ulong n = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
-        if (n > MaxHeader || (long)n > bytes.Length - 8)
-        {
-            throw new CheckpointFormatException($"{path}: header length {n} at offset 0 exceeds the file's {bytes.Length - 8} remaining bytes: truncated or not a safetensors file.");
-        }
-        int dataStart = 8 + (int)n;
-        long dataLength = bytes.Length - dataStart;
-        var tensors = new List<NamedTensor>();
-        var metadata = new Dictionary<string, string>();
-        var ranges = new List<(long Begin, long End, string Name)>();
-        JsonDocument doc;
-        try
-        {
-            doc = JsonDocument.Parse(bytes.AsMemory(8, (int)n));
-        }
-        catch (JsonException e)
-        {
-            throw new CheckpointFormatException($"{path}: the JSON header (bytes 8–{dataStart}) is malformed: {e.Message}", e);
-        }
-        using (doc)
-        {
-            if (doc.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                throw new CheckpointFormatException($"{path}: the header is not a JSON object.");
-            }
-            foreach (JsonProperty prop in doc.RootElement.EnumerateObject())
-            {
-                if (prop.Name == "__metadata__")
-                {
-                    if (prop.Value.ValueKind != JsonValueKind.Object || prop.Value.EnumerateObject().Any(m => m.Value.ValueKind != JsonValueKind.String))
-                    {
-                        throw new CheckpointFormatException($"{path}: __metadata__ must be an object of string values, got {prop.Value.GetRawText()}.");
-                    }
-                    foreach (JsonProperty m in prop.Value.EnumerateObject())
-                    {
-                        metadata[m.Name] = m.Value.GetString()!;
-                    }
-                    continue;
-                }
-                if (tensors.Any(t => t.Name == prop.Name))
-                {
-                    throw new CheckpointFormatException($"{path}: tensor '{prop.Name}' appears more than once in the header.");
-                }
-                try
-                {
-                    string dtype = prop.Value.GetProperty("dtype").GetString() ?? "";
-                    if (dtype != "F32")
-                    {
-                        throw new CheckpointFormatException($"{path}: tensor '{prop.Name}' has dtype {dtype}; FuncReg reads F32 only.");
-                    }
-                    int[] shape = [.. prop.Value.GetProperty("shape").EnumerateArray().Select(e => e.GetInt32())];
-                    long[] off = [.. prop.Value.GetProperty("data_offsets").EnumerateArray().Select(e => e.GetInt64())];
-                    long count = shape.Aggregate(1L, (a, b) => a * b);
-                    if (off.Length != 2 || off[0] < 0 || off[1] < off[0] || off[1] > dataLength || off[1] - off[0] != count * 4 || shape.Any(d => d < 0))
-                    {
-                        throw new CheckpointFormatException($"{path}: tensor '{prop.Name}' data_offsets [{string.Join(", ", off)}] do not fit shape [{string.Join(", ", shape)}] within {dataLength} data bytes: truncated or corrupt.");
-                    }
-                    var values = new float[count];
-                    for (long i = 0; i < count; i++)
-                    {
-                        values[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan((int)(dataStart + off[0] + (i * 4)), 4));
-                    }
-                    tensors.Add(new NamedTensor(prop.Name, shape, values));
-                    ranges.Add((off[0], off[1], prop.Name));
-                }
-                catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or FormatException and not CheckpointFormatException)
-                {
-                    throw new CheckpointFormatException($"{path}: tensor '{prop.Name}' has a malformed header entry: {e.Message}", e);
-                }
-            }
-        }
-        ranges.Sort();
-        for (int i = 1; i < ranges.Count; i++)
-        {
-            if (ranges[i].Begin < ranges[i - 1].End)
-            {
-                throw new CheckpointFormatException($"{path}: tensors '{ranges[i - 1].Name}' and '{ranges[i].Name}' overlap.");
-            }
-        }
-        return (tensors, metadata);
-    }
+    /// <summary>
+    /// Validates and decodes the bytes of a safetensors file; <paramref name="path"/> names it in errors. What is
+    /// accepted is listed on <see cref="SafeTensorsReader"/>: a header of at most 100 MB, strict UTF-8 JSON,
+    /// data offsets that tile the data exactly, finite values.
+    /// </summary>
+    internal static (IReadOnlyList<NamedTensor> Tensors, IReadOnlyDictionary<string, string> Metadata) Parse(byte[] bytes, string path) =>
+        SafeTensorsReader.Parse(bytes, path, MaxHeader);
 }

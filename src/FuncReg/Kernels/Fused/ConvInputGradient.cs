@@ -28,8 +28,8 @@ internal sealed unsafe class ConvInputGradient
     {
         g = window;
         this.filters = filters;
-        int bytesPerSample = Math.Max(1, window.OutputPixels * window.PatchSize * sizeof(float));
-        blockSamples = Math.Max(1, BlockBytes / bytesPerSample);
+        long bytesPerSample = Math.Max(1, (long)window.OutputPixels * window.PatchSize * sizeof(float));
+        blockSamples = (int)Math.Max(1, BlockBytes / bytesPerSample);
         contexts = new GemmContext[parts];
         scratch = new float[parts][];
         for (int i = 0; i < parts; i++)
