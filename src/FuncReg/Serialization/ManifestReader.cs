@@ -460,7 +460,8 @@ internal sealed class ManifestReader
         {
             return x;
         }
-        string range = max == long.MaxValue ? $"≥ {min}" : min == max ? $"{min}" : $"in [{min}, {max}]";
+        bool tooLarge = v.ValueKind == JsonValueKind.Number && (!v.TryGetInt64(out long y) || y > max);
+        string range = max is long.MaxValue or int.MaxValue && !tooLarge ? $"≥ {min}" : min == max ? $"{min}" : $"in [{min}, {max}]";
         throw Error($"{at}.{name}", $"{Show(v)}, expected a whole number {range}{(why is null ? "" : $" ({why})")}.");
     }
 
