@@ -254,24 +254,38 @@ public static class Checkpoint
         {
             throw new DirectoryNotFoundException($"checkpoint directory {directory} does not exist.");
         }
-        published = [.. CheckpointLayout.Published(dir).Select(p => p.Path)];
-        if (published.Count == 0)
+        for (int attempt = 1; ; attempt++)
         {
-            return ManifestReader.Read(dir);
+            published = [.. CheckpointLayout.Published(dir).Select(p => p.Path)];
+            if (published.Count == 0)
+            {
+                return ManifestReader.Read(dir);
+            }
+            try
+            {
+                return ManifestReader.Read(published[^1]);
+            }
+            catch (Exception e) when (e is CheckpointFormatException or FileNotFoundException)
+            {
+                // A writer in another process may have published a newer one and pruned this one meanwhile: look again.
+                if (attempt < 3 && !Directory.Exists(published[^1]) && CheckpointLayout.Published(dir) is { Count: > 0 } now && now[^1].Path != published[^1])
+                {
+                    continue;
+                }
+                throw Newest(e, dir, published);
+            }
         }
-        try
-        {
-            return ManifestReader.Read(published[^1]);
-        }
-        catch (Exception e) when (e is CheckpointFormatException or FileNotFoundException)
-        {
-            string older = published.Count == 1
-                ? $"it is the only checkpoint in {dir}."
-                : $"it is the newest checkpoint in {dir}; older ones, not tried: {string.Join(", ", published.SkipLast(1).Reverse())} — give one of them to resume from it.";
-            string file = (e as CheckpointFormatException)?.Path ?? (e as FileNotFoundException)?.FileName ?? published[^1];
-            string message = e.Message.TrimEnd();
-            throw new CheckpointFormatException($"{(message.StartsWith(file, StringComparison.Ordinal) ? "" : file + ": ")}{message} Not resumable: {older}", e) { Path = file };
-        }
+    }
+
+    /// <summary>The failure of the newest checkpoint, with the older ones listed (they are not tried: that would go back in time silently).</summary>
+    private static CheckpointFormatException Newest(Exception e, string dir, IReadOnlyList<string> published)
+    {
+        string older = published.Count == 1
+            ? $"it is the only checkpoint in {dir}."
+            : $"it is the newest checkpoint in {dir}; older ones, not tried: {string.Join(", ", published.SkipLast(1).Reverse())} — give one of them to resume from it.";
+        string file = (e as CheckpointFormatException)?.Path ?? (e as FileNotFoundException)?.FileName ?? published[^1];
+        string message = e.Message.TrimEnd();
+        return new CheckpointFormatException($"{(message.StartsWith(file, StringComparison.Ordinal) ? "" : file + ": ")}{message} Not resumable: {older}", e) { Path = file };
     }
 
     private static CheckpointFormatException Error(string path, string message) => new($"{path}: {message}") { Path = path };

@@ -148,6 +148,48 @@ public class CheckpointValidationTests
     }
 
     [Fact]
+    public void What_the_trainer_can_write_reads_back_NaN_losses_and_a_non_finite_best_included()
+    {
+        // an epoch that TerminateOnNaN ended is logged with its NaN loss; a plateau's first best may be a non-finite val_loss
+        using var dir = new TempDirectory();
+        var (train, validation) = CheckpointSetup.Data();
+        IModel model = CheckpointSetup.Build("compiled");
+        var plateau = new ReduceLROnPlateau { Monitor = "val_loss" };
+        var saved = new CallbackState("test");
+        saved.Set("wait", 0);
+        saved.Set("cooldown", 0);
+        saved.Set("best", double.PositiveInfinity);
+        plateau.ReadState(saved);
+        FitOptions options = CheckpointSetup.Options(validation) with { Callbacks = [plateau, new TerminateOnNaN()], Checkpoint = new CheckpointOptions(dir.Path) };
+        var history = new History();
+        history.Add(new EpochLog
+        {
+            Epoch = 0,
+            DataLoss = double.NaN,
+            Penalties = new Dictionary<string, double> { ["dense_0.kernel"] = double.PositiveInfinity },
+            Accuracy = 0.25,
+            ValDataLoss = double.NegativeInfinity,
+            ValPenalties = new Dictionary<string, double> { ["dense_0.kernel"] = 0.5 },
+            ValAccuracy = 0,
+            LearningRate = 0.02,
+            Seconds = 0.1,
+        });
+        Checkpoint.Write(dir.Path, model, options, history, new FitPosition(1) { Epoch = 1 }, 7, train.Count, "The training loss became NaN at epoch 0, batch 3.");
+
+        CheckpointInfo info = Checkpoint.Inspect(dir.Path);
+        Assert.True(double.IsNaN(info.History[0].DataLoss));
+        Assert.Equal(double.PositiveInfinity, info.History[0].Penalties["dense_0.kernel"]);
+        Assert.Equal(double.NegativeInfinity, info.History[0].ValDataLoss);
+        var fresh = new ReduceLROnPlateau { Monitor = "val_loss" };
+        TrainingCheckpoint c = Checkpoint.Read(dir.Path, CheckpointSetup.Build("compiled"), options with { Callbacks = [fresh, new TerminateOnNaN()] });
+        c.Apply(CheckpointSetup.Build("compiled"), [fresh, new TerminateOnNaN()], new History(), new FitPosition(1));
+        var back = new CallbackState("back");
+        fresh.WriteState(back);
+        Assert.Equal(double.PositiveInfinity, back.GetDouble("best"));
+        Assert.Equal("The training loss became NaN at epoch 0, batch 3.", info.StopReason);
+    }
+
+    [Fact]
     public void Edits_that_keep_the_checkpoint_valid_are_accepted()
     {
         // the editor itself is sound: re-signing an unchanged payload (re-indented) resumes as before
