@@ -96,9 +96,15 @@ internal sealed class ManifestReader
         {
             throw new CheckpointFormatException($"{path}: not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine}: {Reason(e)}): truncated or corrupt.", e) { Path = path };
         }
+        catch (InvalidOperationException e)
+        {
+            // the duplicate-key check decodes every key and throws this for an escaped lone surrogate
+            throw new CheckpointFormatException($"{path}: not valid JSON text: a key is not valid text ({e.Message.ReplaceLineEndings(" ")}).", e) { Path = path };
+        }
         using (doc)
         {
             JsonElement root = doc.RootElement;
+            Text(root, "$");
             Keys(root, "$", "sha256", "payload");
             string sha = Sha(root, "sha256", "$");
             JsonElement payload = Get(root, "payload", "$", JsonValueKind.Object);
@@ -417,6 +423,40 @@ internal sealed class ManifestReader
         }
     }
 
+    /// <summary>
+    /// Refuses any string or key holding an escaped lone surrogate (<c>"\udc00"</c>: valid JSON, valid UTF-8, but not
+    /// text; reading or comparing it throws <see cref="InvalidOperationException"/>), so nothing later meets one.
+    /// </summary>
+    private void Text(JsonElement e, string at)
+    {
+        switch (e.ValueKind)
+        {
+            case JsonValueKind.String:
+                try
+                {
+                    _ = e.GetString();
+                }
+                catch (InvalidOperationException)
+                {
+                    throw Error(at, "not valid text (an escaped lone surrogate).");
+                }
+                break;
+            case JsonValueKind.Array:
+                int i = 0;
+                foreach (JsonElement item in e.EnumerateArray())
+                {
+                    Text(item, $"{at}[{i++}]");
+                }
+                break;
+            case JsonValueKind.Object:
+                foreach (JsonProperty p in e.EnumerateObject())
+                {
+                    Text(p.Value, $"{at}.{Name(p, at)}");
+                }
+                break;
+        }
+    }
+
     /// <summary>A property's name; an escaped lone surrogate (valid JSON, not text) is refused.</summary>
     private string Name(JsonProperty p, string at)
     {
@@ -532,11 +572,11 @@ internal static class TensorFile
             throw Error(path, $"the file's SHA-256 does not match the one in {Checkpoint.ManifestFile}: truncated, corrupted, or from another checkpoint.");
         }
         // The checksum matched, so the file is the one the manifest names; these checks refuse a file that was edited
-        // and signed again before SafeTensors.Parse, whose JSON reader would throw on text that is not UTF-8.
-        if (bytes.Length >= 8 && BinaryPrimitives.ReadUInt64LittleEndian(bytes) is var n && n <= (ulong)(bytes.Length - 8)
-            && ManifestReader.InvalidUtf8(bytes.AsSpan(8, (int)n)) is var bad and >= 0)
+        // and signed again before SafeTensors.Parse, which would throw on a header that is not UTF-8 and allocate for
+        // a shape whose element count overflows.
+        if (bytes.Length >= 8 && BinaryPrimitives.ReadUInt64LittleEndian(bytes) is var n && n <= (ulong)(bytes.Length - 8))
         {
-            throw Error(path, $"byte {8 + bad} of the header is not valid UTF-8.");
+            CheckHeader(path, bytes.AsSpan(8, (int)n), bytes.Length - 8 - (long)n);
         }
         IReadOnlyList<NamedTensor> tensors;
         try
@@ -572,6 +612,58 @@ internal static class TensorFile
         }
         return byName;
     }
+
+    /// <summary>
+    /// The header is UTF-8, and every tensor's shape is whole numbers ≥ 0 whose product (in checked arithmetic) fits in
+    /// the data bytes. Other problems are left to <see cref="SafeTensors.Parse"/>.
+    /// </summary>
+    private static void CheckHeader(string path, ReadOnlySpan<byte> header, long dataBytes)
+    {
+        if (ManifestReader.InvalidUtf8(header) is var bad and >= 0)
+        {
+            throw Error(path, $"byte {8 + bad} of the header is not valid UTF-8.");
+        }
+        JsonDocument doc;
+        try
+        {
+            doc = JsonDocument.Parse(header.ToArray(), new JsonDocumentOptions { AllowDuplicateProperties = false });
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            throw Error(path, $"the JSON header is malformed: {e.Message.ReplaceLineEndings(" ")}");
+        }
+        using (doc)
+        {
+            if (doc.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                return;
+            }
+            foreach (JsonProperty p in doc.RootElement.EnumerateObject())
+            {
+                if (p.Value.ValueKind != JsonValueKind.Object || !p.Value.TryGetProperty("shape", out JsonElement shape) || shape.ValueKind != JsonValueKind.Array)
+                {
+                    continue;
+                }
+                long count = 1; // saturates at dataBytes + 1: never overflows
+                bool empty = false;
+                foreach (JsonElement d in shape.EnumerateArray())
+                {
+                    if (d.ValueKind != JsonValueKind.Number || !d.TryGetInt32(out int dim) || dim < 0)
+                    {
+                        throw Error(path, $"a tensor's shape holds {JsonMarshalText(d)}, expected whole numbers ≥ 0.");
+                    }
+                    empty |= dim == 0;
+                    count = dim == 0 || count > dataBytes ? count : count > dataBytes / dim ? dataBytes + 1 : count * dim;
+                }
+                if (!empty && (count * 4 > dataBytes || count > int.MaxValue))
+                {
+                    throw Error(path, $"a tensor's shape [{string.Join(", ", shape.EnumerateArray().Select(JsonMarshalText))}] holds more values than the file's {dataBytes} data bytes.");
+                }
+            }
+        }
+    }
+
+    private static string JsonMarshalText(JsonElement e) => Encoding.UTF8.GetString(JsonMarshal.GetRawUtf8Value(e));
 
     /// <summary>Splits <c>callbacks/{i}/{key}/{j}</c> (i &lt; <paramref name="callbacks"/>, 1-D) into its parts.</summary>
     public static (int Callback, string Key, int Index) CallbackTensor(string path, NamedTensor t, int callbacks)

@@ -189,6 +189,53 @@ public class CheckpointValidationTests
         Assert.Equal("The training loss became NaN at epoch 0, batch 3.", info.StopReason);
     }
 
+    [Theory]
+    [InlineData("{\"m\":{\"dtype\":\"F32\",\"shape\":[1073741824,1073741824,4],\"data_offsets\":[0,0]}}", "holds more values")] // 2⁶⁴ bytes: wraps to 0
+    [InlineData("{\"m\":{\"dtype\":\"F32\",\"shape\":[65536,65536,65536,65536],\"data_offsets\":[0,0]}}", "holds more values")]
+    [InlineData("{\"m\":{\"dtype\":\"F32\",\"shape\":[-4],\"data_offsets\":[0,0]}}", "expected whole numbers ≥ 0")]
+    [InlineData("{\"m\xff\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[0,0]}}", "not valid UTF-8")]
+    [InlineData("{\"\\udc00\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[0,0]}}", "the JSON header is malformed")]
+    public void A_signed_tensor_file_with_an_impossible_header_is_refused(string header, string expected)
+    {
+        using var dir = new TempDirectory();
+        WriteCheckpoint(dir.Path);
+        byte[] json = [.. Encoding.Latin1.GetBytes(header)];
+        while (json.Length % 8 != 0)
+        {
+            json = [.. json, (byte)' '];
+        }
+        byte[] bytes = [.. BitConverter.GetBytes((ulong)json.Length), .. json];
+        File.WriteAllBytes(Path.Combine(ManifestEditor.Newest(dir.Path), Checkpoint.StateFile), bytes);
+        ManifestEditor.Edit(dir.Path, p => p["files"]![Checkpoint.StateFile] = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)));
+        RefusedWith(dir.Path, Checkpoint.StateFile, expected);
+    }
+
+    [Fact]
+    public void A_lone_surrogate_escape_in_a_key_of_a_signed_manifest_is_refused()
+    {
+        using var dir = new TempDirectory();
+        WriteCheckpoint(dir.Path);
+        string text = Encoding.UTF8.GetString(ManifestEditor.RawPayload(dir.Path)).Replace("\"stop_reason\": null", "\"stop_reason\": null, \"\\udc00\": 1", StringComparison.Ordinal);
+        ManifestEditor.Sign(dir.Path, Encoding.UTF8.GetBytes(text));
+        RefusedWith(dir.Path, Checkpoint.ManifestFile, "not valid text");
+    }
+
+    [Theory]
+    [InlineData("\"learning_rate\": 0.02,", "\"learning_rate\": \"\\udc00\",")]
+    [InlineData("\"format\": \"funcreg-checkpoint\"", "\"format\": \"\\udc00\"")]
+    [InlineData("\"best_epoch\": 1", "\"best_epoch\": \"N\\ud800N\"")]
+    [InlineData("\"shuffle\": true", "\"shuffle\": \"\\udc00\"")]
+    [InlineData("\"stop_reason\": null", "\"stop_reason\": \"x\\udc00\"")]
+    public void A_lone_surrogate_escape_anywhere_in_a_signed_manifest_is_refused(string from, string to)
+    {
+        using var dir = new TempDirectory();
+        WriteCheckpoint(dir.Path);
+        string payload = Encoding.UTF8.GetString(ManifestEditor.RawPayload(dir.Path));
+        Assert.Contains(from, payload, StringComparison.Ordinal);
+        ManifestEditor.Sign(dir.Path, Encoding.UTF8.GetBytes(payload.Replace(from, to, StringComparison.Ordinal)));
+        RefusedWith(dir.Path, Checkpoint.ManifestFile);
+    }
+
     [Fact]
     public void Edits_that_keep_the_checkpoint_valid_are_accepted()
     {
