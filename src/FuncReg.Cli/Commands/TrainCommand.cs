@@ -45,9 +45,9 @@ internal static class TrainCommand
         var noise = new Option<double>("--noise") { Description = "Augmentation: σ of additive Gaussian input noise." };
         var erasing = new Option<double>("--erasing") { Description = "Augmentation: random-erasing probability (image data)." };
         var mixup = new Option<double>("--mixup") { Description = "Augmentation: mixup α (> 0 turns it on)." };
-        var checkpoint = new Option<DirectoryInfo?>("--checkpoint") { Description = "Write a checkpoint (weights.safetensors, state.safetensors, checkpoint.json) to this directory; also on Ctrl-C." };
+        var checkpoint = new Option<DirectoryInfo?>("--checkpoint") { Description = "Write checkpoints to this directory, each a checkpoint-N subdirectory (weights.safetensors, state.safetensors, checkpoint.json), the newest two kept; also on Ctrl-C." };
         var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Checkpoint every N epochs (and after the last).", DefaultValueFactory = _ => 1 };
-        var resume = new Option<DirectoryInfo?>("--resume") { Description = "Continue from the checkpoint in this directory (same model, data, seed and options); checkpoints go there too unless --checkpoint is given." };
+        var resume = new Option<DirectoryInfo?>("--resume") { Description = "Continue from the newest checkpoint in this directory, or from the checkpoint-N directory given (same model, data, seed and options); checkpoints go there too unless --checkpoint is given." };
         var save = new Option<FileInfo?>("--save") { Description = "Write the final weights to this .safetensors file." };
         var logEvery = new Option<int>("--log-every") { Description = "Without a terminal: print every N-th epoch's line (and the last).", DefaultValueFactory = _ => 1 };
 
@@ -166,7 +166,7 @@ internal static class TrainCommand
             if (resumeFrom is not null)
             {
                 CheckpointInfo info = Checkpoint.Inspect(resumeFrom);
-                console.WriteLine($"resuming from {resumeFrom}: epoch {info.Epoch + 1}, batch {info.Batch}, step {info.Step}");
+                console.WriteLine($"resuming from {info.Path}: epoch {info.Epoch + 1}, batch {info.Batch}, step {info.Step}");
             }
             void OnCancel(object? sender, ConsoleCancelEventArgs e)
             {

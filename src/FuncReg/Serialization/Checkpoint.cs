@@ -1,7 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
 
 namespace FuncReg;
 
@@ -16,25 +13,48 @@ namespace FuncReg;
 /// <param name="LearningRate">The live learning rate.</param>
 /// <param name="History">Every finished epoch's log.</param>
 /// <param name="StopReason">Why training stopped, when a callback stopped it (a resume then only finishes it).</param>
-public sealed record CheckpointInfo(string Model, long Seed, string Optimizer, int Epoch, int Batch, long Step, long OptimizerIterations, double LearningRate, IReadOnlyList<EpochLog> History, string? StopReason);
+public sealed record CheckpointInfo(string Model, long Seed, string Optimizer, int Epoch, int Batch, long Step, long OptimizerIterations, double LearningRate, IReadOnlyList<EpochLog> History, string? StopReason)
+{
+    /// <summary>The directory that was read: the newest <c>checkpoint-N</c>, or the directory given for a single checkpoint.</summary>
+    public string Path { get; init; } = "";
+
+    /// <summary>Its sequence number N; null for a checkpoint of the earlier layout (three files directly in the directory).</summary>
+    public long? Sequence { get; init; }
+
+    /// <summary>Every published checkpoint of the directory given, oldest first (the one read is the last).</summary>
+    public IReadOnlyList<string> Checkpoints { get; init; } = [];
+}
 
 /// <summary>
-/// Training checkpoints: a directory of three files.
+/// Training checkpoints. A checkpoint directory (<see cref="CheckpointOptions.Directory"/>) holds one subdirectory per
+/// checkpoint, <c>checkpoint-000001</c>, <c>checkpoint-000002</c>… (sequence numbers only grow, also after pruning),
+/// the newest <see cref="CheckpointOptions.Keep"/> of them. Each holds three files:
 /// <list type="bullet">
 /// <item><c>weights.safetensors</c>: every parameter under its Keras name (<c>dense_0.kernel</c>…), loadable by
 /// <see cref="SafeTensors.Load"/> and by other tools (PyTorch/NumPy <c>safetensors</c>);</item>
 /// <item><c>state.safetensors</c>: the optimizer moments (<c>dense_0.kernel/slot0</c>…) and the callbacks' kept
 /// arrays (<c>callbacks/0/best_weights/3</c>);</item>
 /// <item><c>checkpoint.json</c>, the manifest: <c>{"sha256": h, "payload": {...}}</c> where h is the SHA-256 of the
-/// payload's exact bytes. The payload holds the format version, the model's description and seed, the optimizer's
-/// description, the SHA-256 of the two other files, the step and optimizer-iteration counters, the learning rate,
-/// the position (epoch, batch, and a half-finished epoch's running sums), the history so far, the stop reason, and
-/// every callback's scalar state by position and type.</item>
+/// payload's exact bytes. The payload holds the format version, the sequence number, the model's description and seed,
+/// the optimizer's description, the SHA-256 of the two other files, the step and optimizer-iteration counters, the
+/// learning rate, the position (epoch, batch, and a half-finished epoch's running sums), the history so far, the stop
+/// reason, and every callback's scalar state by position and type.</item>
 /// </list>
-/// Writes are atomic: the three files are written to <c>*.tmp</c> and flushed, then renamed, the manifest last; a
-/// failed write deletes its temporary files and leaves the previous checkpoint as it was. Reading checks every
-/// checksum, shape and name against the model before anything is loaded, and throws
-/// <see cref="CheckpointFormatException"/> naming the file and the problem otherwise.
+/// <para>
+/// Writing survives a crash (even SIGKILL or power loss) at any point: the files go to a temporary sibling
+/// <c>.checkpoint-N.tmp</c>, each flushed to disk (fsync), then that directory is flushed, renamed to
+/// <c>checkpoint-N</c> in one step — the checkpoint exists completely or not at all — and the checkpoint directory is
+/// flushed; only then are older checkpoints pruned (renamed to <c>.checkpoint-M.del</c>, then deleted). Left-overs of an
+/// interrupted write are ignored by readers and removed by the next write. A model holding NaN or ±∞ is refused
+/// (<see cref="NonFiniteStateException"/>) before anything is written, so a diverged run never replaces a good checkpoint.
+/// </para>
+/// <para>
+/// Reading a checkpoint directory takes its newest published checkpoint; a <c>checkpoint-N</c> directory can be given
+/// to read that one, and a directory of the earlier layout (the three files directly inside) still reads. Every value is
+/// checked before it is used — checksums, UTF-8, JSON kinds and ranges, agreement between fields, finite tensors,
+/// shapes and names against the model — and a problem throws <see cref="CheckpointFormatException"/> naming the file
+/// and the JSON path. When the newest checkpoint fails, the error lists the older ones, which are never taken silently.
+/// </para>
 /// </summary>
 public static class Checkpoint
 {
@@ -42,146 +62,102 @@ public static class Checkpoint
     public const string StateFile = "state.safetensors";
     public const string ManifestFile = "checkpoint.json";
     public const string Format = "funcreg-checkpoint";
-    public const int Version = 1;
 
-    /// <summary>Reads and verifies a checkpoint without a model (for tools and the CLI).</summary>
+    /// <summary>The version written: 2 adds the sequence number. Version 1 (earlier releases, without it) still reads.</summary>
+    public const int Version = 2;
+
+    /// <summary>Reads and verifies a checkpoint without a model (for tools and the CLI): the newest in <paramref name="directory"/>.</summary>
     /// <exception cref="DirectoryNotFoundException">The directory does not exist.</exception>
-    /// <exception cref="FileNotFoundException">One of the three files is missing.</exception>
-    /// <exception cref="CheckpointFormatException">A file is malformed, truncated or fails its checksum.</exception>
+    /// <exception cref="FileNotFoundException">The directory holds no checkpoint, or a single checkpoint misses a file.</exception>
+    /// <exception cref="CheckpointFormatException">A file is malformed, truncated, fails its checksum or holds an impossible value.</exception>
     public static CheckpointInfo Inspect(string directory)
     {
-        TrainingCheckpoint c = ReadFiles(directory);
-        return new CheckpointInfo(c.Model, c.Seed, c.Optimizer, c.Position.Epoch, c.Position.Batch, c.Step, c.OptimizerIterations, c.LearningRate, c.History, c.StopReason);
+        TrainingCheckpoint c = ReadFiles(directory, out IReadOnlyList<string> all);
+        return new CheckpointInfo(c.Model, c.Seed, c.Optimizer, c.Position.Epoch, c.Position.Batch, c.Step, c.OptimizerIterations, c.LearningRate, c.History, c.StopReason)
+        {
+            Path = c.Directory,
+            Sequence = c.Sequence,
+            Checkpoints = all,
+        };
     }
 
-    /// <summary>Writes the whole training state of a running <see cref="Trainer.Fit"/> atomically.</summary>
-    internal static void Write(string directory, IModel model, FitOptions options, History history, FitPosition position, int batchSize, int trainCount, string? stopReason)
+    /// <summary>
+    /// The checkpoint that <see cref="Inspect"/> and a resume from <paramref name="directory"/> read: its newest
+    /// published <c>checkpoint-N</c> subdirectory, else <paramref name="directory"/> itself when it holds a checkpoint's
+    /// manifest (a <c>checkpoint-N</c> directory, or the earlier layout), else null. Nothing is verified.
+    /// </summary>
+    public static string? Latest(string directory)
     {
-        string dir = Path.GetFullPath(directory);
-        Directory.CreateDirectory(dir);
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        string dir = System.IO.Path.GetFullPath(directory);
+        if (CheckpointLayout.Published(dir) is { Count: > 0 } published)
+        {
+            return published[^1].Path;
+        }
+        return File.Exists(System.IO.Path.Combine(dir, ManifestFile)) ? dir : null;
+    }
+
+    /// <summary>The published checkpoints (<c>checkpoint-N</c> subdirectories) of <paramref name="directory"/>, oldest first.</summary>
+    public static IReadOnlyList<string> List(string directory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        return [.. CheckpointLayout.Published(System.IO.Path.GetFullPath(directory)).Select(p => p.Path)];
+    }
+
+    /// <summary>
+    /// Writes the whole training state of a running <see cref="Trainer.Fit"/> as a new checkpoint in
+    /// <paramref name="directory"/> (see the class remarks) and returns its <c>checkpoint-N</c> directory.
+    /// </summary>
+    /// <exception cref="NonFiniteStateException">A parameter, moment or kept array holds NaN or ±∞; nothing was written.</exception>
+    internal static string Write(string directory, IModel model, FitOptions options, History history, FitPosition position, int batchSize, int trainCount, string? stopReason)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        model.EnsureFinite($"writing checkpoint {directory}");
         string description = model.Spec.ToString();
-        byte[] weights = SafeTensors.Serialize(
-            model.Parameters.Select(p => new NamedTensor(p.Name, [.. p.Shape], p.Values.ToArray())),
-            new Dictionary<string, string> { ["format"] = "funcreg", ["model"] = description, ["epoch"] = position.Epoch.ToString(CultureInfo.InvariantCulture) });
         var stateTensors = new List<NamedTensor>(model.OptimizerState.Select(p => new NamedTensor(p.Name, [.. p.Shape], p.Values.ToArray())));
-        var bags = new List<CallbackState>();
+        var callbacks = new List<(string Type, CallbackState State)>();
         for (int i = 0; i < options.Callbacks.Count; i++)
         {
-            var bag = new CallbackState(Owner(i, options.Callbacks[i]));
-            options.Callbacks[i].WriteState(bag);
-            bags.Add(bag);
+            Callback callback = options.Callbacks[i];
+            var bag = new CallbackState($"callback {i} ({callback.GetType().Name})");
+            callback.WriteState(bag);
+            callbacks.Add((callback.GetType().Name, bag));
             foreach (var (key, arrays) in bag.Arrays)
             {
                 for (int j = 0; j < arrays.Length; j++)
                 {
-                    stateTensors.Add(new NamedTensor($"callbacks/{i}/{key}/{j}", [arrays[j].Length], arrays[j]));
+                    string name = $"callbacks/{i}/{key}/{j}";
+                    if (ModelState.IndexOfNonFinite(arrays[j]) is var bad and >= 0)
+                    {
+                        throw new NonFiniteStateException($"writing checkpoint {directory} refused: {name}[{bad}] (kept by {bag.Owner}) is {arrays[j][bad].ToString(CultureInfo.InvariantCulture)}.", name, bad);
+                    }
+                    stateTensors.Add(new NamedTensor(name, [arrays[j].Length], arrays[j]));
                 }
             }
         }
+        byte[] weights = SafeTensors.Serialize(
+            model.Parameters.Select(p => new NamedTensor(p.Name, [.. p.Shape], p.Values.ToArray())),
+            new Dictionary<string, string> { ["format"] = "funcreg", ["model"] = description, ["epoch"] = position.Epoch.ToString(CultureInfo.InvariantCulture) });
         byte[] state = SafeTensors.Serialize(stateTensors, new Dictionary<string, string> { ["format"] = "funcreg-state" });
-
-        using var payloadStream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(payloadStream, new JsonWriterOptions { Indented = true }))
-        {
-            w.WriteStartObject();
-            w.WriteString("format", Format);
-            w.WriteNumber("version", Version);
-            w.WriteString("model", description);
-            w.WriteNumber("seed", model.Seed);
-            w.WriteString("optimizer", options.Optimizer.ToString());
-            w.WriteStartObject("files");
-            w.WriteString(WeightsFile, Sha256(weights));
-            w.WriteString(StateFile, Sha256(state));
-            w.WriteEndObject();
-            w.WriteNumber("step", model.Step);
-            w.WriteNumber("optimizer_iterations", model.OptimizerIterations);
-            WriteDouble(w, "learning_rate", model.LearningRate);
-            w.WriteNumber("epoch", position.Epoch);
-            w.WriteNumber("batch", position.Batch);
-            w.WriteNumber("batch_size", batchSize);
-            w.WriteNumber("train_count", trainCount);
-            w.WriteBoolean("shuffle", options.Shuffle);
-            w.WriteStartObject("partial_epoch");
-            WriteDouble(w, "data_sum", position.DataSum);
-            WriteDouble(w, "correct_sum", position.CorrectSum);
-            w.WriteStartArray("penalty_sums");
-            foreach (double v in position.PenaltySums)
-            {
-                WriteDouble(w, null, v);
-            }
-            w.WriteEndArray();
-            w.WriteNumber("seen", position.Seen);
-            WriteDouble(w, "seconds", position.Seconds);
-            WriteDouble(w, "learning_rate", position.LearningRate);
-            w.WriteEndObject();
-            if (stopReason is null)
-            {
-                w.WriteNull("stop_reason");
-            }
-            else
-            {
-                w.WriteString("stop_reason", stopReason);
-            }
-            w.WriteStartArray("history");
-            foreach (EpochLog log in history.Epochs)
-            {
-                WriteLog(w, log);
-            }
-            w.WriteEndArray();
-            w.WriteStartArray("callbacks");
-            for (int i = 0; i < bags.Count; i++)
-            {
-                w.WriteStartObject();
-                w.WriteString("type", options.Callbacks[i].GetType().Name);
-                w.WriteStartObject("values");
-                foreach (var (k, v) in bags[i].Values)
-                {
-                    WriteDouble(w, k, v);
-                }
-                w.WriteEndObject();
-                w.WriteStartObject("arrays");
-                foreach (var (k, a) in bags[i].Arrays)
-                {
-                    w.WriteNumber(k, a.Length);
-                }
-                w.WriteEndObject();
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-            w.WriteEndObject();
-        }
-        byte[] payload = payloadStream.ToArray();
-        byte[] manifest = [.. Encoding.UTF8.GetBytes($"{{\n\"sha256\": \"{Sha256(payload)}\",\n\"payload\": "), .. payload, .. "\n}\n"u8];
-
-        (string Final, byte[] Bytes)[] files = [(Path.Combine(dir, WeightsFile), weights), (Path.Combine(dir, StateFile), state), (Path.Combine(dir, ManifestFile), manifest)];
-        var written = new List<string>();
-        try
-        {
-            foreach (var (final, bytes) in files)
-            {
-                string tmp = final + ".tmp";
-                AtomicFile.WriteTemporary(tmp, bytes);
-                written.Add(tmp);
-            }
-        }
-        catch
-        {
-            written.ForEach(AtomicFile.TryDelete);
-            throw;
-        }
-        foreach (var (final, _) in files)
-        {
-            File.Move(final + ".tmp", final, overwrite: true);
-        }
+        string weightsSha = ManifestWriter.Sha256(weights), stateSha = ManifestWriter.Sha256(state);
+        return CheckpointLayout.Publish(System.IO.Path.GetFullPath(directory), options.Checkpoint?.Keep ?? CheckpointOptions.DefaultKeep, sequence =>
+        [
+            (WeightsFile, weights),
+            (StateFile, state),
+            (ManifestFile, ManifestWriter.Write(new ManifestContent(
+                sequence, description, model.Seed, options.Optimizer.ToString(), weightsSha, stateSha, model.Step, model.OptimizerIterations, model.LearningRate,
+                position, batchSize, trainCount, options.Shuffle, stopReason, history.Epochs, callbacks))),
+        ]);
     }
 
     /// <summary>
-    /// Reads a checkpoint and checks that it fits <paramref name="model"/> and <paramref name="options"/> (model, seed,
-    /// parameter and moment shapes, optimizer, callbacks); nothing is changed yet.
+    /// Reads the checkpoint of <paramref name="directory"/> and checks that it fits <paramref name="model"/> and
+    /// <paramref name="options"/> (model, seed, parameter and moment shapes, optimizer, callbacks, penalty terms,
+    /// kept weights); nothing is changed yet.
     /// </summary>
     internal static TrainingCheckpoint Read(string directory, IModel model, FitOptions options)
     {
-        TrainingCheckpoint c = ReadFiles(directory);
+        TrainingCheckpoint c = ReadFiles(directory, out _);
         string manifest = c.ManifestPath;
         if (c.Model != model.Spec.ToString())
         {
@@ -206,19 +182,42 @@ public static class Checkpoint
         }
         if (c.Position.PenaltySums.Length != model.PenaltyNames.Count)
         {
-            throw Error(manifest, $"payload.partial_epoch.penalty_sums has {c.Position.PenaltySums.Length} values; the model has {model.PenaltyNames.Count} penalty terms.");
+            throw Error(manifest, $"$.payload.partial_epoch.penalty_sums: {c.Position.PenaltySums.Length} values; the model has {model.PenaltyNames.Count} penalty terms.");
         }
-        foreach (var (arrays, i) in c.CallbackStates.Select((s, i) => (s.Arrays, i)))
+        CheckHistory(c, model);
+        for (int i = 0; i < c.CallbackStates.Count; i++)
         {
-            foreach (var (key, list) in arrays)
+            if (c.CallbackStates[i].GetArrays("best_weights") is { } list
+                && (list.Length != model.Parameters.Count || list.Zip(model.Parameters).Any(p => p.First.Length != p.Second.Length)))
             {
-                if (key == "best_weights" && (list.Length != model.Parameters.Count || list.Zip(model.Parameters).Any(p => p.First.Length != p.Second.Length)))
-                {
-                    throw Error(c.StatePath, $"callbacks/{i}/best_weights does not match the model's {model.Parameters.Count} parameters.");
-                }
+                throw Error(c.StatePath, $"callbacks/{i}/best_weights ({list.Length} arrays) does not match the model's {model.Parameters.Count} parameters.");
             }
         }
         return c;
+    }
+
+    /// <summary>Every logged epoch names the model's penalty terms, and has an accuracy exactly when the loss is a classification loss.</summary>
+    private static void CheckHistory(TrainingCheckpoint c, IModel model)
+    {
+        var terms = new HashSet<string>(model.PenaltyNames, StringComparer.Ordinal);
+        bool classification = model.Spec.Loss != Loss.MeanSquaredError;
+        for (int i = 0; i < c.History.Count; i++)
+        {
+            EpochLog log = c.History[i];
+            string at = $"$.payload.history[{i}]";
+            if (!terms.SetEquals(log.Penalties.Keys))
+            {
+                throw Error(c.ManifestPath, $"{at}.penalties: [{string.Join(", ", log.Penalties.Keys)}]; the model's penalty terms are [{string.Join(", ", model.PenaltyNames)}].");
+            }
+            if (log.ValPenalties is { } vp && !terms.SetEquals(vp.Keys))
+            {
+                throw Error(c.ManifestPath, $"{at}.val_penalties: [{string.Join(", ", vp.Keys)}]; the model's penalty terms are [{string.Join(", ", model.PenaltyNames)}].");
+            }
+            if ((log.Accuracy is not null) != classification || (log.ValAccuracy is not null) != (classification && log.ValDataLoss is not null))
+            {
+                throw Error(c.ManifestPath, $"{at}: {(classification ? "a classification loss logs accuracies" : "a regression loss logs no accuracy")}.");
+            }
+        }
     }
 
     private static void CheckTensors(string path, string what, IReadOnlyDictionary<string, NamedTensor> found, IEnumerable<(string Name, IReadOnlyList<int> Shape)> expected)
@@ -243,358 +242,51 @@ public static class Checkpoint
         }
     }
 
-    private static TrainingCheckpoint ReadFiles(string directory)
+    /// <summary>
+    /// Reads the checkpoint of <paramref name="directory"/>: its newest published <c>checkpoint-N</c>, else the directory
+    /// itself. A newest checkpoint that fails is reported with the older ones listed; none is taken in its place.
+    /// </summary>
+    private static TrainingCheckpoint ReadFiles(string directory, out IReadOnlyList<string> published)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
-        if (!Directory.Exists(directory))
+        string dir = System.IO.Path.GetFullPath(directory);
+        if (!Directory.Exists(dir))
         {
             throw new DirectoryNotFoundException($"checkpoint directory {directory} does not exist.");
         }
-        string manifestPath = Path.Combine(directory, ManifestFile);
-        byte[] manifestBytes = ReadFile(manifestPath);
-        JsonElement payload;
-        JsonDocument doc;
-        try
+        for (int attempt = 1; ; attempt++)
         {
-            doc = JsonDocument.Parse(manifestBytes);
-        }
-        catch (JsonException e)
-        {
-            throw Error(manifestPath, $"not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine}): truncated or corrupt.", e);
-        }
-        using (doc)
-        {
-            var j = new JsonReading(manifestPath);
-            JsonElement root = doc.RootElement;
-            string sha = j.String(root, "sha256", "$");
-            payload = j.Get(root, "payload", "$", JsonValueKind.Object);
-            if (Sha256(Encoding.UTF8.GetBytes(payload.GetRawText())) != sha)
+            published = [.. CheckpointLayout.Published(dir).Select(p => p.Path)];
+            if (published.Count == 0)
             {
-                throw Error(manifestPath, "the payload does not match its SHA-256: the file was modified or corrupted.");
+                return ManifestReader.Read(dir);
             }
-            string format = j.String(payload, "format", "$.payload");
-            int version = j.Int(payload, "version", "$.payload");
-            if (format != Format || version != Version)
+            try
             {
-                throw Error(manifestPath, $"$.payload.format is '{format}' version {version}; expected '{Format}' version {Version}.");
+                return ManifestReader.Read(published[^1]);
             }
-            JsonElement files = j.Get(payload, "files", "$.payload", JsonValueKind.Object);
-            string weightsPath = Path.Combine(directory, WeightsFile), statePath = Path.Combine(directory, StateFile);
-            var weights = ReadTensors(weightsPath, j.String(files, WeightsFile, "$.payload.files"));
-            var state = ReadTensors(statePath, j.String(files, StateFile, "$.payload.files"));
-
-            JsonElement partial = j.Get(payload, "partial_epoch", "$.payload", JsonValueKind.Object);
-            double[] sums = [.. j.Get(partial, "penalty_sums", "$.payload.partial_epoch", JsonValueKind.Array).EnumerateArray().Select((e, i) => j.Double(e, $"$.payload.partial_epoch.penalty_sums[{i}]") ?? double.NaN)];
-            var position = new FitPosition(sums.Length)
+            catch (Exception e) when (e is CheckpointFormatException or FileNotFoundException)
             {
-                Epoch = j.Int(payload, "epoch", "$.payload"),
-                Batch = j.Int(payload, "batch", "$.payload"),
-                DataSum = j.RequiredDouble(partial, "data_sum", "$.payload.partial_epoch"),
-                CorrectSum = j.RequiredDouble(partial, "correct_sum", "$.payload.partial_epoch"),
-                Seen = j.Int(partial, "seen", "$.payload.partial_epoch"),
-                Seconds = j.RequiredDouble(partial, "seconds", "$.payload.partial_epoch"),
-                LearningRate = j.RequiredDouble(partial, "learning_rate", "$.payload.partial_epoch"),
-            };
-            sums.CopyTo(position.PenaltySums, 0);
-
-            var history = new List<EpochLog>();
-            int index = 0;
-            foreach (JsonElement e in j.Get(payload, "history", "$.payload", JsonValueKind.Array).EnumerateArray())
-            {
-                history.Add(ReadLog(j, e, $"$.payload.history[{index++}]"));
-            }
-
-            var types = new List<string>();
-            var bags = new List<CallbackState>();
-            index = 0;
-            var moments = state.Where(t => !t.Key.StartsWith("callbacks/", StringComparison.Ordinal)).ToDictionary(StringComparer.Ordinal);
-            foreach (JsonElement e in j.Get(payload, "callbacks", "$.payload", JsonValueKind.Array).EnumerateArray())
-            {
-                string at = $"$.payload.callbacks[{index}]";
-                string type = j.String(e, "type", at);
-                var bag = new CallbackState($"{manifestPath}: callback {index} ({type})");
-                foreach (JsonProperty v in j.Get(e, "values", at, JsonValueKind.Object).EnumerateObject())
+                // A writer in another process may have published a newer one and pruned this one meanwhile: look again.
+                if (attempt < 3 && !Directory.Exists(published[^1]) && CheckpointLayout.Published(dir) is { Count: > 0 } now && now[^1].Path != published[^1])
                 {
-                    bag.Set(v.Name, j.Double(v.Value, $"{at}.values.{v.Name}"));
+                    continue;
                 }
-                foreach (JsonProperty a in j.Get(e, "arrays", at, JsonValueKind.Object).EnumerateObject())
-                {
-                    int count = j.Int(e.GetProperty("arrays"), a.Name, $"{at}.arrays");
-                    var arrays = new float[count][];
-                    for (int k = 0; k < count; k++)
-                    {
-                        string name = $"callbacks/{index}/{a.Name}/{k}";
-                        arrays[k] = state.TryGetValue(name, out NamedTensor? t) ? t.Values : throw Error(statePath, $"tensor '{name}' (listed at {at}.arrays.{a.Name}) is missing.");
-                    }
-                    bag.SetArrays(a.Name, arrays);
-                }
-                types.Add(type);
-                bags.Add(bag);
-                index++;
+                throw Newest(e, dir, published);
             }
-            return new TrainingCheckpoint
-            {
-                ManifestPath = manifestPath,
-                WeightsPath = weightsPath,
-                StatePath = statePath,
-                Model = j.String(payload, "model", "$.payload"),
-                Seed = j.Long(payload, "seed", "$.payload"),
-                Optimizer = j.String(payload, "optimizer", "$.payload"),
-                Step = j.Long(payload, "step", "$.payload"),
-                OptimizerIterations = j.Long(payload, "optimizer_iterations", "$.payload"),
-                LearningRate = j.RequiredDouble(payload, "learning_rate", "$.payload"),
-                BatchSize = j.Int(payload, "batch_size", "$.payload"),
-                TrainCount = j.Int(payload, "train_count", "$.payload"),
-                Shuffle = j.Get(payload, "shuffle", "$.payload", JsonValueKind.Undefined).ValueKind == JsonValueKind.True,
-                Position = position,
-                StopReason = j.Get(payload, "stop_reason", "$.payload", JsonValueKind.Undefined) is { ValueKind: JsonValueKind.String } s ? s.GetString() : null,
-                History = history,
-                Weights = weights,
-                Moments = moments,
-                CallbackTypes = types,
-                CallbackStates = bags,
-            };
         }
     }
 
-    private static byte[] ReadFile(string path)
+    /// <summary>The failure of the newest checkpoint, with the older ones listed (they are not tried: that would go back in time silently).</summary>
+    private static CheckpointFormatException Newest(Exception e, string dir, IReadOnlyList<string> published)
     {
-        if (!File.Exists(path))
-        {
-            throw new FileNotFoundException($"checkpoint file {path} does not exist (a checkpoint directory holds {WeightsFile}, {StateFile} and {ManifestFile}).", path);
-        }
-        return File.ReadAllBytes(path);
+        string older = published.Count == 1
+            ? $"it is the only checkpoint in {dir}."
+            : $"it is the newest checkpoint in {dir}; older ones, not tried: {string.Join(", ", published.SkipLast(1).Reverse())} — give one of them to resume from it.";
+        string file = (e as CheckpointFormatException)?.Path ?? (e as FileNotFoundException)?.FileName ?? published[^1];
+        string message = e.Message.TrimEnd();
+        return new CheckpointFormatException($"{(message.StartsWith(file, StringComparison.Ordinal) ? "" : file + ": ")}{message} Not resumable: {older}", e) { Path = file };
     }
 
-    private static Dictionary<string, NamedTensor> ReadTensors(string path, string sha)
-    {
-        byte[] bytes = ReadFile(path);
-        if (Sha256(bytes) != sha)
-        {
-            throw Error(path, $"the file's SHA-256 does not match the one in {ManifestFile}: truncated, corrupted, or from another checkpoint (an interrupted write).");
-        }
-        try
-        {
-            return SafeTensors.Parse(bytes, path).Tensors.ToDictionary(t => t.Name, StringComparer.Ordinal);
-        }
-        catch (CheckpointFormatException e)
-        {
-            throw new CheckpointFormatException(e.Message, e) { Path = path };
-        }
-    }
-
-    private static void WriteLog(Utf8JsonWriter w, EpochLog log)
-    {
-        w.WriteStartObject();
-        w.WriteNumber("epoch", log.Epoch);
-        WriteDouble(w, "data_loss", log.DataLoss);
-        WriteMap(w, "penalties", log.Penalties);
-        WriteDouble(w, "accuracy", log.Accuracy);
-        WriteDouble(w, "val_data_loss", log.ValDataLoss);
-        WriteMap(w, "val_penalties", log.ValPenalties);
-        WriteDouble(w, "val_accuracy", log.ValAccuracy);
-        WriteDouble(w, "learning_rate", log.LearningRate);
-        WriteDouble(w, "seconds", log.Seconds);
-        w.WriteEndObject();
-    }
-
-    private static EpochLog ReadLog(JsonReading j, JsonElement e, string at) => new()
-    {
-        Epoch = j.Int(e, "epoch", at),
-        DataLoss = j.RequiredDouble(e, "data_loss", at),
-        Penalties = j.Map(e, "penalties", at) ?? new Dictionary<string, double>(),
-        Accuracy = j.Double(j.Get(e, "accuracy", at, JsonValueKind.Undefined), $"{at}.accuracy"),
-        ValDataLoss = j.Double(j.Get(e, "val_data_loss", at, JsonValueKind.Undefined), $"{at}.val_data_loss"),
-        ValPenalties = j.Map(e, "val_penalties", at),
-        ValAccuracy = j.Double(j.Get(e, "val_accuracy", at, JsonValueKind.Undefined), $"{at}.val_accuracy"),
-        LearningRate = j.RequiredDouble(e, "learning_rate", at),
-        Seconds = j.RequiredDouble(e, "seconds", at),
-    };
-
-    private static void WriteMap(Utf8JsonWriter w, string name, IReadOnlyDictionary<string, double>? map)
-    {
-        if (map is null)
-        {
-            w.WriteNull(name);
-            return;
-        }
-        w.WriteStartObject(name);
-        foreach (var (k, v) in map)
-        {
-            WriteDouble(w, k, v);
-        }
-        w.WriteEndObject();
-    }
-
-    /// <summary>Finite doubles as JSON numbers (round-trip exact), NaN and ±∞ as strings, null as null.</summary>
-    private static void WriteDouble(Utf8JsonWriter w, string? name, double? value)
-    {
-        if (name is not null)
-        {
-            w.WritePropertyName(name);
-        }
-        switch (value)
-        {
-            case null:
-                w.WriteNullValue();
-                break;
-            case { } v when double.IsFinite(v):
-                w.WriteNumberValue(v);
-                break;
-            case { } v:
-                w.WriteStringValue(v.ToString(CultureInfo.InvariantCulture));
-                break;
-        }
-    }
-
-    private static string Owner(int index, Callback c) => $"callback {index} ({c.GetType().Name})";
-
-    private static string Sha256(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
-
-    private static CheckpointFormatException Error(string path, string message, Exception? inner = null) => new($"{path}: {message}", inner) { Path = path };
-
-    /// <summary>Typed access to the manifest's JSON with errors that name the file and the JSON path.</summary>
-    private sealed class JsonReading(string path)
-    {
-        /// <summary>The property; <see cref="JsonValueKind.Undefined"/> as <paramref name="kind"/> accepts any kind (and a missing property).</summary>
-        public JsonElement Get(JsonElement e, string name, string at, JsonValueKind kind)
-        {
-            if (e.ValueKind != JsonValueKind.Object)
-            {
-                throw Error(path, $"{at} is {e.ValueKind}, expected an object.");
-            }
-            if (!e.TryGetProperty(name, out JsonElement v))
-            {
-                if (kind == JsonValueKind.Undefined)
-                {
-                    return default;
-                }
-                throw Error(path, $"{at}.{name} is missing.");
-            }
-            if (kind != JsonValueKind.Undefined && v.ValueKind != kind)
-            {
-                throw Error(path, $"{at}.{name} is {v.ValueKind}, expected {kind}.");
-            }
-            return v;
-        }
-
-        public string String(JsonElement e, string name, string at) => Get(e, name, at, JsonValueKind.String).GetString()!;
-
-        public long Long(JsonElement e, string name, string at) =>
-            Get(e, name, at, JsonValueKind.Number).TryGetInt64(out long v) ? v : throw Error(path, $"{at}.{name} is not a whole number.");
-
-        public int Int(JsonElement e, string name, string at) =>
-            Get(e, name, at, JsonValueKind.Number).TryGetInt32(out int v) && v >= 0 ? v : throw Error(path, $"{at}.{name} is not a whole number ≥ 0.");
-
-        public double RequiredDouble(JsonElement e, string name, string at) =>
-            Double(Get(e, name, at, JsonValueKind.Undefined), $"{at}.{name}") ?? throw Error(path, $"{at}.{name} is missing or null, expected a number.");
-
-        public double? Double(JsonElement v, string at) => v.ValueKind switch
-        {
-            JsonValueKind.Undefined or JsonValueKind.Null => null,
-            JsonValueKind.Number => v.GetDouble(),
-            JsonValueKind.String when double.TryParse(v.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out double d) => d,
-            _ => throw Error(path, $"{at} is {v.GetRawText()}, expected a number, \"NaN\", \"Infinity\" or null."),
-        };
-
-        public Dictionary<string, double>? Map(JsonElement e, string name, string at)
-        {
-            JsonElement m = Get(e, name, at, JsonValueKind.Undefined);
-            if (m.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null)
-            {
-                return null;
-            }
-            if (m.ValueKind != JsonValueKind.Object)
-            {
-                throw Error(path, $"{at}.{name} is {m.ValueKind}, expected an object.");
-            }
-            return m.EnumerateObject().ToDictionary(p => p.Name, p => Double(p.Value, $"{at}.{name}.{p.Name}") ?? double.NaN);
-        }
-    }
-}
-
-/// <summary>A checkpoint read and verified, ready to be applied by <see cref="Trainer.Fit"/>.</summary>
-internal sealed class TrainingCheckpoint
-{
-    public required string ManifestPath { get; init; }
-
-    public required string WeightsPath { get; init; }
-
-    public required string StatePath { get; init; }
-
-    public required string Model { get; init; }
-
-    public required long Seed { get; init; }
-
-    public required string Optimizer { get; init; }
-
-    public required long Step { get; init; }
-
-    public required long OptimizerIterations { get; init; }
-
-    public required double LearningRate { get; init; }
-
-    public required int BatchSize { get; init; }
-
-    public required int TrainCount { get; init; }
-
-    public required bool Shuffle { get; init; }
-
-    public required FitPosition Position { get; init; }
-
-    public required string? StopReason { get; init; }
-
-    public required IReadOnlyList<EpochLog> History { get; init; }
-
-    public required IReadOnlyDictionary<string, NamedTensor> Weights { get; init; }
-
-    public required IReadOnlyDictionary<string, NamedTensor> Moments { get; init; }
-
-    public required IReadOnlyList<string> CallbackTypes { get; init; }
-
-    public required IReadOnlyList<CallbackState> CallbackStates { get; init; }
-
-    /// <summary>A checkpoint taken mid-epoch continues only with the same batches: same data size, batch size and shuffling.</summary>
-    public void CheckPosition(int trainCount, int batchSize, bool shuffle)
-    {
-        if (Position.Batch > 0 && (trainCount != TrainCount || batchSize != BatchSize || shuffle != Shuffle))
-        {
-            throw new CheckpointFormatException(
-                $"{ManifestPath}: the checkpoint stopped in the middle of epoch {Position.Epoch} (before batch {Position.Batch}) of {TrainCount} training samples in batches of {BatchSize}, shuffle {Shuffle}; "
-                + $"this Fit has {trainCount} samples, batches of {batchSize}, shuffle {shuffle}. Resume with the same data and options.")
-            { Path = ManifestPath };
-        }
-    }
-
-    /// <summary>Loads everything into the model, the callbacks, the history and the loop position (after <see cref="Checkpoint.Read"/> checked it all).</summary>
-    public void Apply(IModel model, IReadOnlyList<Callback> callbacks, History history, FitPosition position)
-    {
-        for (int i = 0; i < callbacks.Count; i++)
-        {
-            callbacks[i].ReadState(CallbackStates[i]);
-        }
-        foreach (Parameter p in model.Parameters)
-        {
-            Weights[p.Name].Values.CopyTo(p.Values);
-        }
-        foreach (Parameter p in model.OptimizerState)
-        {
-            Moments[p.Name].Values.CopyTo(p.Values);
-        }
-        model.Step = Step;
-        model.OptimizerIterations = OptimizerIterations;
-        model.LearningRate = LearningRate;
-        foreach (EpochLog log in History)
-        {
-            history.Add(log);
-        }
-        position.Epoch = Position.Epoch;
-        position.Batch = Position.Batch;
-        position.DataSum = Position.DataSum;
-        position.CorrectSum = Position.CorrectSum;
-        Position.PenaltySums.CopyTo(position.PenaltySums, 0);
-        position.Seen = Position.Seen;
-        position.Seconds = Position.Seconds;
-        position.LearningRate = Position.LearningRate;
-    }
+    private static CheckpointFormatException Error(string path, string message) => new($"{path}: {message}") { Path = path };
 }

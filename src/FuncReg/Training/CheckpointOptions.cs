@@ -3,7 +3,8 @@ namespace FuncReg;
 /// <summary>
 /// Where and how often <see cref="Trainer.Fit"/> writes a training checkpoint (see <see cref="Checkpoint"/>): after
 /// every <see cref="EveryEpochs"/>-th epoch, after the last epoch run (also when a callback stopped training), and
-/// when <see cref="FitOptions.CancellationToken"/> is cancelled. Each write replaces the previous checkpoint atomically.
+/// when <see cref="FitOptions.CancellationToken"/> is cancelled. Each write adds a <c>checkpoint-N</c> subdirectory to
+/// <see cref="Directory"/> in one atomic step, then removes all but the newest <see cref="Keep"/>.
 /// </summary>
 public sealed record CheckpointOptions
 {
@@ -19,6 +20,12 @@ public sealed record CheckpointOptions
 
     /// <summary>Write after every N-th epoch (N ≥ 1; 1 = every epoch).</summary>
     public int EveryEpochs { get; init => field = Guard.Positive(value, nameof(EveryEpochs)); } = 1;
+
+    /// <summary>Checkpoints kept (≥ 1): older ones are deleted once a new one is safely on disk. Default 2.</summary>
+    public int Keep { get; init => field = Guard.Positive(value, nameof(Keep)); } = DefaultKeep;
+
+    /// <summary>The default of <see cref="Keep"/>: the newest checkpoint and one before it.</summary>
+    public const int DefaultKeep = 2;
 }
 
 /// <summary>The position of a running <see cref="Trainer.Fit"/> within its epochs: what a mid-epoch checkpoint keeps.</summary>

@@ -42,7 +42,8 @@ public sealed record FitOptions
     public CheckpointOptions? Checkpoint { get; init; }
 
     /// <summary>
-    /// Continue from the checkpoint in this directory: weights, optimizer moments, counters, learning rate, position
+    /// Continue from the newest checkpoint in this checkpoint directory (or from the <c>checkpoint-N</c> directory given,
+    /// or a directory of the earlier single-checkpoint layout; see <see cref="FuncReg.Checkpoint"/>): weights, optimizer moments, counters, learning rate, position
     /// (also mid-epoch), history and callback state are restored, so the run ends bit-identical to one that was never
     /// interrupted. The model must be equal (same spec and seed), and the optimizer and callbacks the same as when it was
     /// written. <see cref="InitialEpoch"/> is ignored.

@@ -27,11 +27,14 @@ public class CheckpointFormatTests
         return e;
     }
 
+    /// <summary>A file of the newest checkpoint in <paramref name="dir"/>.</summary>
+    private static string File(TempDirectory dir, string file) => Path.Combine(Checkpoint.Latest(dir.Path)!, file);
+
     private static CheckpointFormatException RefusedFile(TempDirectory dir, string file, string expected)
     {
         var e = Refused<CheckpointFormatException>(dir.Path);
-        Assert.Equal(dir[file], e.Path);
-        Assert.Contains(dir[file], e.Message, StringComparison.Ordinal);
+        Assert.Equal(File(dir, file), e.Path);
+        Assert.Contains(File(dir, file), e.Message, StringComparison.Ordinal);
         Assert.Contains(expected, e.Message, StringComparison.Ordinal);
         return e;
     }
@@ -43,8 +46,8 @@ public class CheckpointFormatTests
     {
         using var dir = new TempDirectory();
         WriteCheckpoint(dir);
-        byte[] bytes = File.ReadAllBytes(dir[file]);
-        File.WriteAllBytes(dir[file], bytes[..(bytes.Length / 2)]);
+        byte[] bytes = System.IO.File.ReadAllBytes(File(dir, file));
+        System.IO.File.WriteAllBytes(File(dir, file), bytes[..(bytes.Length / 2)]);
         RefusedFile(dir, file, "SHA-256 does not match");
         Assert.Throws<CheckpointFormatException>(() => Checkpoint.Inspect(dir.Path));
     }
@@ -54,9 +57,9 @@ public class CheckpointFormatTests
     {
         using var dir = new TempDirectory();
         WriteCheckpoint(dir);
-        byte[] bytes = File.ReadAllBytes(dir[Checkpoint.WeightsFile]);
+        byte[] bytes = System.IO.File.ReadAllBytes(File(dir, Checkpoint.WeightsFile));
         bytes[^5] ^= 0x10;
-        File.WriteAllBytes(dir[Checkpoint.WeightsFile], bytes);
+        System.IO.File.WriteAllBytes(File(dir, Checkpoint.WeightsFile), bytes);
         RefusedFile(dir, Checkpoint.WeightsFile, "SHA-256 does not match");
     }
 
@@ -65,9 +68,9 @@ public class CheckpointFormatTests
     {
         using var dir = new TempDirectory();
         WriteCheckpoint(dir);
-        string text = File.ReadAllText(dir[Checkpoint.ManifestFile]);
+        string text = System.IO.File.ReadAllText(File(dir, Checkpoint.ManifestFile));
         Assert.Contains("\"epoch\": 2,", text, StringComparison.Ordinal);
-        File.WriteAllText(dir[Checkpoint.ManifestFile], text.Replace("\"epoch\": 2,", "\"epoch\": 1,", StringComparison.Ordinal));
+        System.IO.File.WriteAllText(File(dir, Checkpoint.ManifestFile), text.Replace("\"epoch\": 2,", "\"epoch\": 1,", StringComparison.Ordinal));
         RefusedFile(dir, Checkpoint.ManifestFile, "payload does not match its SHA-256");
     }
 
@@ -76,8 +79,8 @@ public class CheckpointFormatTests
     {
         using var dir = new TempDirectory();
         WriteCheckpoint(dir);
-        byte[] bytes = File.ReadAllBytes(dir[Checkpoint.ManifestFile]);
-        File.WriteAllBytes(dir[Checkpoint.ManifestFile], bytes[..(bytes.Length - 20)]);
+        byte[] bytes = System.IO.File.ReadAllBytes(File(dir, Checkpoint.ManifestFile));
+        System.IO.File.WriteAllBytes(File(dir, Checkpoint.ManifestFile), bytes[..(bytes.Length - 20)]);
         RefusedFile(dir, Checkpoint.ManifestFile, "not valid JSON");
     }
 
@@ -87,11 +90,12 @@ public class CheckpointFormatTests
         using var dir = new TempDirectory();
         WriteCheckpoint(dir);
         // rewrite the payload with another version and a matching checksum: the version check, not the checksum, fails
-        string text = File.ReadAllText(dir[Checkpoint.ManifestFile]);
+        string text = System.IO.File.ReadAllText(File(dir, Checkpoint.ManifestFile));
         int start = text.IndexOf("\"payload\": ", StringComparison.Ordinal) + "\"payload\": ".Length;
-        string payload = text[start..text.LastIndexOf('}')].TrimEnd().Replace("\"version\": 1", "\"version\": 7", StringComparison.Ordinal);
+        string payload = text[start..text.LastIndexOf('}')].TrimEnd().Replace("\"version\": 2", "\"version\": 7", StringComparison.Ordinal);
+        Assert.Contains("\"version\": 7", payload, StringComparison.Ordinal);
         string sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(payload)));
-        File.WriteAllText(dir[Checkpoint.ManifestFile], $"{{\"sha256\": \"{sha}\", \"payload\": {payload}}}");
+        System.IO.File.WriteAllText(File(dir, Checkpoint.ManifestFile), $"{{\"sha256\": \"{sha}\", \"payload\": {payload}}}");
         RefusedFile(dir, Checkpoint.ManifestFile, "$.payload.format is 'funcreg-checkpoint' version 7; expected 'funcreg-checkpoint' version 1");
     }
 
@@ -104,7 +108,7 @@ public class CheckpointFormatTests
         var e = Refused<CheckpointFormatException>(dir.Path, new CompiledModel(other, seed: 11));
         Assert.Contains("written for another model", e.Message, StringComparison.Ordinal);
         Assert.Contains("Units = 12", e.Message, StringComparison.Ordinal);
-        Assert.Equal(dir[Checkpoint.ManifestFile], e.Path);
+        Assert.Equal(File(dir, Checkpoint.ManifestFile), e.Path);
     }
 
     [Fact]
@@ -135,9 +139,15 @@ public class CheckpointFormatTests
         string missing = dir["nope"];
         Assert.Contains(missing, Refused<DirectoryNotFoundException>(missing).Message, StringComparison.Ordinal);
         WriteCheckpoint(dir);
-        File.Delete(dir[Checkpoint.StateFile]);
-        var e = Refused<FileNotFoundException>(dir.Path);
-        Assert.Equal(dir[Checkpoint.StateFile], e.FileName);
+        string state = File(dir, Checkpoint.StateFile);
+        System.IO.File.Delete(state);
+        // a checkpoint directory given by name: the missing file
+        var e = Refused<FileNotFoundException>(Checkpoint.Latest(dir.Path)!);
+        Assert.Equal(state, e.FileName);
+        // the parent: its newest checkpoint is incomplete, which is named (and not skipped)
+        var newest = Refused<CheckpointFormatException>(dir.Path);
+        Assert.Equal(state, newest.Path);
+        Assert.Contains($"it is the newest checkpoint in {dir.Path}; older ones, not tried: {dir["checkpoint-000001"]}", newest.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -145,19 +155,20 @@ public class CheckpointFormatTests
     {
         using var dir = new TempDirectory();
         WriteCheckpoint(dir, epochs: 1);
-        Assert.Equal([Checkpoint.ManifestFile, Checkpoint.StateFile, Checkpoint.WeightsFile], Directory.GetFileSystemEntries(dir.Path).Select(Path.GetFileName).Order(StringComparer.Ordinal));
-        byte[][] before = [.. new[] { Checkpoint.WeightsFile, Checkpoint.StateFile, Checkpoint.ManifestFile }.Select(f => File.ReadAllBytes(dir[f]))];
+        Assert.Equal(["checkpoint-000001"], Directory.GetFileSystemEntries(dir.Path).Select(Path.GetFileName));
+        string first = dir["checkpoint-000001"];
+        Assert.Equal([Checkpoint.ManifestFile, Checkpoint.StateFile, Checkpoint.WeightsFile], Directory.GetFileSystemEntries(first).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        byte[][] before = [.. new[] { Checkpoint.WeightsFile, Checkpoint.StateFile, Checkpoint.ManifestFile }.Select(f => System.IO.File.ReadAllBytes(Path.Combine(first, f)))];
 
-        // a directory where the state's temporary file must go makes the next write fail after the weights' temporary file exists
-        Directory.CreateDirectory(dir[Checkpoint.StateFile + ".tmp"]);
+        // a file where the next checkpoint's directory must go makes the next write fail at its publishing rename
+        System.IO.File.WriteAllText(dir["checkpoint-000002"], "in the way");
         var (train, validation) = CheckpointSetup.Data();
         Exception e = Assert.ThrowsAny<Exception>(() => CheckpointSetup.Build("compiled").Fit(train, CheckpointSetup.Options(validation, 1) with { Checkpoint = new CheckpointOptions(dir.Path), Callbacks = [] }));
         Assert.True(e is IOException or UnauthorizedAccessException, e.ToString());
-        Directory.Delete(dir[Checkpoint.StateFile + ".tmp"]);
+        System.IO.File.Delete(dir["checkpoint-000002"]);
 
-        Assert.False(File.Exists(dir[Checkpoint.WeightsFile + ".tmp"]));
-        Assert.Equal(3, Directory.GetFileSystemEntries(dir.Path).Length);
-        byte[][] after = [.. new[] { Checkpoint.WeightsFile, Checkpoint.StateFile, Checkpoint.ManifestFile }.Select(f => File.ReadAllBytes(dir[f]))];
+        Assert.Equal(["checkpoint-000001"], Directory.GetFileSystemEntries(dir.Path).Select(Path.GetFileName)); // the temporary directory is gone
+        byte[][] after = [.. new[] { Checkpoint.WeightsFile, Checkpoint.StateFile, Checkpoint.ManifestFile }.Select(f => System.IO.File.ReadAllBytes(Path.Combine(first, f)))];
         Assert.True(before.Zip(after).All(p => p.First.AsSpan().SequenceEqual(p.Second)));
         Assert.Equal(1, Checkpoint.Inspect(dir.Path).Epoch);
     }

@@ -155,9 +155,10 @@ public class ResumeTests
         IModel model = CheckpointSetup.Build("compiled");
         model.Fit(train, CheckpointSetup.Options(validation, epochs: 1) with { Checkpoint = new CheckpointOptions(dir.Path), Callbacks = [] });
         IModel other = CheckpointSetup.Build("reference", seed: 99);
-        other.Load(dir[Checkpoint.WeightsFile]);
+        string checkpoint = Checkpoint.Latest(dir.Path)!;
+        other.Load(Path.Combine(checkpoint, Checkpoint.WeightsFile));
         Assert.True(TestData.SameBits(model.GetWeights(), other.GetWeights()));
-        var (tensors, metadata) = SafeTensors.Read(dir[Checkpoint.StateFile]);
+        var (tensors, metadata) = SafeTensors.Read(Path.Combine(checkpoint, Checkpoint.StateFile));
         Assert.Equal("funcreg-state", metadata["format"]);
         Assert.Contains(tensors, t => t.Name == "dense_0.kernel/slot1");
     }

@@ -77,7 +77,7 @@ public class TrainCommandTests
         Assert.Equal(130, code);
         Assert.Contains("interrupted: Cancelled before epoch 0", error, StringComparison.Ordinal);
         Assert.Contains("--resume " + dir["ckpt"], error, StringComparison.Ordinal);
-        Assert.True(File.Exists(Path.Combine(dir["ckpt"], Checkpoint.ManifestFile)));
+        Assert.True(File.Exists(Path.Combine(Checkpoint.Latest(dir["ckpt"])!, Checkpoint.ManifestFile)));
 
         var (resumedCode, resumed, resumedError) = Run(["train", .. common, "--resume", dir["ckpt"], "--save", dir["resumed.safetensors"]]);
         Assert.True(resumedCode == 0, resumedError);

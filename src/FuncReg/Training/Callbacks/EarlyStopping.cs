@@ -139,11 +139,20 @@ public sealed class EarlyStopping : Callback
         state.SetArrays("best_weights", bestWeights);
     }
 
+    /// <summary>
+    /// Restores what <see cref="WriteState"/> saved, checked: wait, best epoch and stopped epoch are whole numbers ≥ 0
+    /// (0 is also "none"), best is a number or null (finite when <see cref="CheckFinite"/>, which never keeps another),
+    /// and with no best yet nothing has been waited for.
+    /// </summary>
     public override void ReadState(CallbackState state)
     {
         ArgumentNullException.ThrowIfNull(state);
-        int wait = state.GetInt32("wait"), bestEpoch = state.GetInt32("best_epoch"), stopped = state.GetInt32("stopped_epoch");
-        double? best = state.GetDouble("best");
+        int wait = state.GetInt32("wait", 0, int.MaxValue), bestEpoch = state.GetInt32("best_epoch", 0, int.MaxValue), stopped = state.GetInt32("stopped_epoch", 0, int.MaxValue);
+        double? best = CheckFinite ? state.GetFiniteOrNull("best") : state.GetDouble("best");
+        if (best is null && wait != 0)
+        {
+            throw state.Invalid("wait", wait, "0 while no best value is kept (the first monitored epoch sets one)");
+        }
         Wait = wait;
         Best = best;
         BestEpoch = bestEpoch;

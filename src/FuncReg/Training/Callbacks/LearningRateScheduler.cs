@@ -82,25 +82,32 @@ public sealed class LearningRateScheduler : Callback
         }
     }
 
-    /// <summary>Checks that the checkpoint was written with the same built-in schedule.</summary>
+    /// <summary>
+    /// Checks that the checkpoint was written with the same built-in schedule: every saved hyperparameter is finite or
+    /// null (as <see cref="LearningRateSchedule"/>'s records hold them) and equal to this scheduler's.
+    /// </summary>
     public override void ReadState(CallbackState state)
     {
         ArgumentNullException.ThrowIfNull(state);
+        foreach (string key in state.Values.Keys)
+        {
+            state.GetFiniteOrNull(key);
+        }
         var mine = (Schedule?.Describe() ?? []).ToList();
         foreach (var (name, value) in mine)
         {
             if (!state.Values.TryGetValue(name, out double? saved))
             {
-                throw new CheckpointFormatException($"{state.Owner}: the checkpoint was written with another schedule ({Saved(state)}); this scheduler has {Schedule}. Resume with the same schedule.");
+                throw state.Error($"the checkpoint was written with another schedule ({Saved(state)}); this scheduler has {Schedule}. Resume with the same schedule.");
             }
             if (saved != value)
             {
-                throw new CheckpointFormatException($"{state.Owner}: the checkpoint was written with {name} = {Show(saved)}; this scheduler has {Show(value)} ({Schedule}). Resume with the same schedule.");
+                throw state.Error($"the checkpoint was written with {name} = {Show(saved)}; this scheduler has {Show(value)} ({Schedule}). Resume with the same schedule.");
             }
         }
         if (state.Values.Count != mine.Count)
         {
-            throw new CheckpointFormatException($"{state.Owner}: the checkpoint was written with another schedule ({Saved(state)}); this scheduler has {(Schedule?.ToString() ?? "a function schedule")}. Resume with the same schedule.");
+            throw state.Error($"the checkpoint was written with another schedule ({Saved(state)}); this scheduler has {(Schedule?.ToString() ?? "a function schedule")}. Resume with the same schedule.");
         }
     }
 

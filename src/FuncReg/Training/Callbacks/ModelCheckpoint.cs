@@ -60,12 +60,14 @@ public sealed class ModelCheckpoint(string path) : Callback
         state.Set("last_saved_epoch", LastSavedEpoch);
     }
 
+    /// <summary>Restores the best value (finite or null: only finite values are kept) and the last saved epoch (≥ 0 or null).</summary>
     public override void ReadState(CallbackState state)
     {
         ArgumentNullException.ThrowIfNull(state);
-        double? b = state.GetDouble("best"), last = state.GetDouble("last_saved_epoch");
+        double? b = state.GetFiniteOrNull("best");
+        int? last = state.GetInt32OrNull("last_saved_epoch", 0, int.MaxValue);
         best = b;
-        LastSavedEpoch = last is { } l ? (int)l : null;
+        LastSavedEpoch = last;
     }
 
     private void Save(TrainingContext context, string file, int epoch)

@@ -78,10 +78,14 @@ public sealed class ReduceLROnPlateau : Callback
         state.Set("best", best);
     }
 
+    /// <summary>
+    /// Restores wait and the cooldown counter (whole numbers ≥ 0) and the best value: a number or null — NaN or ±∞ too,
+    /// which the first epoch keeps when its monitored value was not finite.
+    /// </summary>
     public override void ReadState(CallbackState state)
     {
         ArgumentNullException.ThrowIfNull(state);
-        int w = state.GetInt32("wait"), c = state.GetInt32("cooldown");
+        int w = state.GetInt32("wait", 0, int.MaxValue), c = state.GetInt32("cooldown", 0, int.MaxValue);
         best = state.GetDouble("best");
         wait = w;
         cooldownCounter = c;
