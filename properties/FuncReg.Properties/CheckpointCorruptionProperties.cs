@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using FuncReg.Properties.Corruption;
 using Xunit.Abstractions;
 
 namespace FuncReg.Properties;
@@ -7,13 +8,16 @@ namespace FuncReg.Properties;
 /// <summary>One damage done to a copy of a checkpoint directory holding two checkpoints.</summary>
 /// <param name="Target">0 = the older checkpoint, 1 = the newest.</param>
 /// <param name="File">The file damaged.</param>
-/// <param name="Kind">flip (one bit), byte (set one), truncate, insert, append, whitespace (insert a space), empty, delete,
-/// swap-file (with the same file of the other checkpoint), swap-dirs (the two checkpoints trade names), delete-dir.</param>
-/// <param name="At">Position as a fraction of the file's length.</param>
-internal sealed record Corruption(int Target, string File, string Kind, double At, int Bit, byte Value, int Length)
+/// <param name="Kind">bytes (<paramref name="Bytes"/>, the byte-level corruptions every fuzzer uses, or a whitespace
+/// insertion), empty, delete, swap-file (with the same file of the other checkpoint), swap-dirs (the two checkpoints trade
+/// names), delete-dir.</param>
+/// <param name="Bytes">The byte-level corruption when <paramref name="Kind"/> is bytes.</param>
+internal sealed record CheckpointDamage(int Target, string File, string Kind, Corruption.Corruption? Bytes)
 {
-    public override string ToString() =>
-        $"{Kind} {(Target == 1 ? "newest" : "older")}/{File} at {At.ToString("F6", CultureInfo.InvariantCulture)} bit {Bit} value {Value} length {Length}";
+    /// <summary>The kind for the tally: the byte-level corruption's type for bytes.</summary>
+    public string Name => Bytes?.GetType().Name ?? Kind;
+
+    public override string ToString() => $"{Name} {(Target == 1 ? "newest" : "older")}/{File}{(Bytes is null ? "" : $" {Bytes}")}";
 }
 
 /// <summary>
@@ -31,26 +35,20 @@ public sealed class CheckpointCorruptionProperties(ITestOutputHelper output) : I
 
     private readonly string template = Path.Combine(Path.GetTempPath(), "funcreg-fuzz-" + Guid.NewGuid().ToString("N"));
 
-    private static Gen<Corruption> Corruptions =>
+    private static Gen<CheckpointDamage> Corruptions =>
         from target in Gen.Frequency((7, Gen.Constant(1)), (3, Gen.Constant(0)))
         from file in Gen.Elements(Files)
         from kind in Gen.Frequency(
-            (5, Gen.Constant("flip")),
-            (4, Gen.Constant("byte")),
-            (3, Gen.Constant("truncate")),
-            (2, Gen.Constant("insert")),
-            (2, Gen.Constant("append")),
-            (2, Gen.Constant("whitespace")),
+            (18, Gen.Constant("bytes")),
             (1, Gen.Constant("empty")),
             (2, Gen.Constant("delete")),
             (2, Gen.Constant("swap-file")),
             (1, Gen.Constant("swap-dirs")),
             (1, Gen.Constant("delete-dir")))
-        from at in Gen.Choose(0, 1_000_000).Select(i => i / 1e6)
-        from bit in Gen.Choose(0, 7)
-        from value in Gen.Choose(0, 255)
-        from length in Gen.Frequency((3, Gen.Choose(1, 4)), (1, Gen.Choose(5, 64)))
-        select new Corruption(target, file, kind, at, bit, (byte)value, length);
+        from bytes in Gen.Frequency(
+            (9, CorruptionGens.Bytewise),
+            (1, from p in CorruptionGens.Position from w in Gen.Elements(" \n\t\r".ToCharArray()) select (Corruption.Corruption)new Insert(p, [(byte)w])))
+        select new CheckpointDamage(target, file, kind, kind == "bytes" ? bytes : null);
 
     /// <summary>The training whose checkpoints are damaged: dropout, an L2 penalty, Adam, kept best weights, a plateau schedule.</summary>
     private static (Dataset Train, Dataset Validation) Data()
@@ -147,8 +145,8 @@ public sealed class CheckpointCorruptionProperties(ITestOutputHelper output) : I
                     rejectedHere = true;
                 }
                 rejected += rejectedHere ? 1 : 0;
-                var (r, a) = kinds.GetValueOrDefault(c.Kind);
-                kinds[c.Kind] = rejectedHere ? (r + 1, a) : (r, a + 1);
+                var (r, a) = kinds.GetValueOrDefault(c.Name);
+                kinds[c.Name] = rejectedHere ? (r + 1, a) : (r, a + 1);
                 return true;
             }
             finally
@@ -169,7 +167,7 @@ public sealed class CheckpointCorruptionProperties(ITestOutputHelper output) : I
     }
 
     /// <summary>Runs <paramref name="read"/>: null when it accepted (its result in <paramref name="result"/>), the message when it refused as it should; throws on anything else.</summary>
-    private static string? Outcome(Func<string> read, string dir, Corruption c, out string? result)
+    private static string? Outcome(Func<string> read, string dir, CheckpointDamage c, out string? result)
     {
         result = null;
         try
@@ -246,36 +244,15 @@ public sealed class CheckpointCorruptionProperties(ITestOutputHelper output) : I
         }
     }
 
-    private static void Damage(string dir, Corruption c)
+    private static void Damage(string dir, CheckpointDamage c)
     {
         string[] checkpoints = [.. Checkpoint.List(dir)];
         string target = checkpoints[c.Target], other = checkpoints[1 - c.Target];
         string file = Path.Combine(target, c.File);
-        byte[] bytes = File.ReadAllBytes(file);
-        int at = (int)(c.At * bytes.Length);
-        int inside = Math.Min(at, bytes.Length - 1);
-        byte[] filler = [.. Enumerable.Range(0, c.Length).Select(i => (byte)(c.Value + (i * 37)))];
         switch (c.Kind)
         {
-            case "flip":
-                bytes[inside] ^= (byte)(1 << c.Bit);
-                File.WriteAllBytes(file, bytes);
-                break;
-            case "byte":
-                bytes[inside] = c.Value == bytes[inside] ? (byte)~c.Value : c.Value;
-                File.WriteAllBytes(file, bytes);
-                break;
-            case "truncate":
-                File.WriteAllBytes(file, bytes[..Math.Min(at, bytes.Length - 1)]);
-                break;
-            case "insert":
-                File.WriteAllBytes(file, [.. bytes[..at], .. filler, .. bytes[at..]]);
-                break;
-            case "append":
-                File.WriteAllBytes(file, [.. bytes, .. filler]);
-                break;
-            case "whitespace":
-                File.WriteAllBytes(file, [.. bytes[..at], (byte)" \n\t\r"[c.Bit % 4], .. bytes[at..]]);
+            case "bytes":
+                File.WriteAllBytes(file, c.Bytes!.Apply(File.ReadAllBytes(file)));
                 break;
             case "empty":
                 File.WriteAllBytes(file, []);
