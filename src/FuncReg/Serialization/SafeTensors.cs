@@ -67,7 +67,7 @@ public static class SafeTensors
         }
     }
 
-    /// <summary>Writes tensors atomically: to <c>path.tmp</c> first, then renamed over <paramref name="path"/>.</summary>
+    /// <summary>Writes tensors atomically and durably: to <c>path.tmp</c>, flushed to disk, renamed over <paramref name="path"/>, and the directory flushed.</summary>
     public static void Write(string path, IEnumerable<NamedTensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
@@ -81,6 +81,10 @@ public static class SafeTensors
         string tmp = full + ".tmp";
         AtomicFile.WriteTemporary(tmp, bytes);
         File.Move(tmp, full, overwrite: true);
+        if (dir is not null)
+        {
+            AtomicFile.FlushDirectory(dir); // the rename is durable too, not only the bytes
+        }
     }
 
     /// <summary>The whole file as bytes: header length, JSON header padded to 8 bytes, little-endian F32 data.</summary>
