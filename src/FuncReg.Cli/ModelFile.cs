@@ -66,7 +66,7 @@ internal static partial class ModelFile
         }
         byte[] bytes = System.IO.File.ReadAllBytes(path);
         int start = bytes.AsSpan().StartsWith(Utf8Bom) ? 3 : 0;
-        int bad = FirstInvalidUtf8(bytes.AsSpan(start));
+        int bad = Utf8Text.FirstInvalid(bytes.AsSpan(start));
         if (bad >= 0)
         {
             throw new ModelFileException(path, $"byte offset {start + bad}", $"byte 0x{bytes[start + bad]:X2} is not valid UTF-8; save the file as UTF-8.");
@@ -84,24 +84,6 @@ internal static partial class ModelFile
         {
             return new Reader(path).Model(doc.RootElement);
         }
-    }
-
-    /// <summary>Index of the first byte that does not start a well-formed UTF-8 sequence, or −1.</summary>
-    private static int FirstInvalidUtf8(ReadOnlySpan<byte> bytes)
-    {
-        if (System.Text.Unicode.Utf8.IsValid(bytes))
-        {
-            return -1;
-        }
-        for (int i = 0; i < bytes.Length;)
-        {
-            if (System.Text.Rune.DecodeFromUtf8(bytes[i..], out _, out int consumed) != System.Buffers.OperationStatus.Done)
-            {
-                return i;
-            }
-            i += consumed;
-        }
-        return -1;
     }
 
     private sealed partial class Reader(string path)

@@ -60,28 +60,9 @@ internal sealed partial class ManifestReader
         return File.ReadAllBytes(file);
     }
 
-    /// <summary>Byte offset of the first byte that is not part of a valid UTF-8 sequence, or -1.</summary>
-    public static int InvalidUtf8(ReadOnlySpan<byte> bytes)
-    {
-        if (System.Text.Unicode.Utf8.IsValid(bytes))
-        {
-            return -1;
-        }
-        int i = 0;
-        while (i < bytes.Length)
-        {
-            if (Rune.DecodeFromUtf8(bytes[i..], out _, out int consumed) != OperationStatus.Done)
-            {
-                return i;
-            }
-            i += consumed;
-        }
-        return -1;
-    }
-
     private TrainingCheckpoint Parse(byte[] bytes, string directory)
     {
-        int bad = InvalidUtf8(bytes);
+        int bad = Utf8Text.FirstInvalid(bytes);
         if (bad >= 0)
         {
             throw Error("$", $"byte {bad} (0x{bytes[bad]:X2}) is not valid UTF-8: the file is corrupt.");
